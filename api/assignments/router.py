@@ -1,0 +1,65 @@
+"""Teacher endpoints for assignments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+
+from api.assignments import service
+from api.assignments.schemas import AssignmentCreate, AssignmentRead
+from api.core.deps import DispatcherDep, ReadSessionDep, WriteSessionDep
+from api.core.errors import responses
+
+router = APIRouter(prefix="/api/teacher/assignments", tags=["teacher: assignments"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an assignment (exercises are generated in the background)",
+    responses=responses(422),
+)
+def create_assignment(
+    data: AssignmentCreate,
+    db: WriteSessionDep,
+    dispatcher: DispatcherDep,
+    background: BackgroundTasks,
+) -> AssignmentRead:
+    """Store the assignment and one pending homework per student, then start generating."""
+    assignment = service.create(db=db, data=data)
+    # Runs after the response, so after the transaction above has committed.
+    background.add_task(dispatcher.wake)
+    return service.read(db=db, assignments=[assignment])[0]
+
+
+@router.get("", summary="List assignments, newest first")
+def list_assignments(
+    db: ReadSessionDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+) -> list[AssignmentRead]:
+    """A page of assignments with progress; the total is in the X-Total-Count header."""
+    rows, total = service.list_(db=db, limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return service.read(db=db, assignments=rows)
+
+
+@router.get("/{assignment_id}", summary="Get an assignment and its progress", responses=responses(404))
+def get_assignment(assignment_id: int, db: ReadSessionDep) -> AssignmentRead:
+    """Status, completed_at, error_message, student ids and per-status homework counts."""
+    assignment = service.get(db=db, assignment_id=assignment_id)
+    return service.read(db=db, assignments=[assignment])[0]
+
+
+@router.delete(
+    "/{assignment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an assignment and its homework",
+    responses=responses(404),
+)
+def delete_assignment(assignment_id: int, db: WriteSessionDep) -> Response:
+    """Delete an assignment; any generation still running for it is discarded."""
+    service.delete(db=db, assignment_id=assignment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

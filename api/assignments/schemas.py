@@ -1,0 +1,103 @@
+"""Request and response bodies of the assignments endpoints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.homework.models import HomeworkStatus
+from inference_worker.contract import (
+    EXERCISE_TYPES,
+    GENERAL,
+    MAX_QUANTITY,
+    CEFRLevel,
+    ExerciseType,
+)
+
+
+class AssignmentCreate(BaseModel):
+    """What the teacher asks for: one homework per student is generated from it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cefr_level: CEFRLevel = Field(description="CEFR level, A1 to C2.", examples=["A2"])
+    grammar_focus: str = Field(
+        default=GENERAL,
+        max_length=120,
+        description="Grammar point to practise, in Italian or English; empty means general.",
+        examples=["passato prossimo"],
+    )
+    topic: str = Field(
+        default=GENERAL,
+        max_length=120,
+        description="Theme of the sentences (food, travel, family...); empty means general.",
+        examples=["viaggi"],
+    )
+    quantity: int = Field(
+        default=5, ge=1, le=MAX_QUANTITY, description="Exercises per student.", examples=[5]
+    )
+    exercise_types: list[ExerciseType] = Field(
+        default_factory=lambda: list(EXERCISE_TYPES),
+        min_length=1,
+        description=f"Any of: {', '.join(EXERCISE_TYPES)}.",
+        examples=[["fill_in_blank", "multiple_choice", "translation"]],
+    )
+    student_ids: list[int] = Field(
+        min_length=1, max_length=1000, description="Students who receive it.", examples=[[1, 2]]
+    )
+
+    @field_validator("cefr_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("grammar_focus", "topic", mode="before")
+    @classmethod
+    def _general_when_empty(cls, value: object) -> object:
+        if value is None:
+            return GENERAL
+        if isinstance(value, str):
+            return " ".join(value.split()) or GENERAL
+        return value
+
+    @field_validator("exercise_types")
+    @classmethod
+    def _no_duplicate_types(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("student_ids")
+    @classmethod
+    def _unique_students(cls, value: list[int]) -> list[int]:
+        duplicates = sorted(i for i, n in Counter(value).items() if n > 1)
+        if duplicates:
+            raise ValueError(f"duplicate student id(s) {', '.join(map(str, duplicates))}")
+        return value
+
+
+class AssignmentRead(BaseModel):
+    """An assignment with the progress of its homework."""
+
+    id: int = Field(examples=[1])
+    cefr_level: str = Field(examples=["A2"])
+    grammar_focus: str = Field(examples=["passato prossimo"])
+    topic: str = Field(examples=["viaggi"])
+    quantity: int = Field(examples=[5])
+    exercise_types: list[str] = Field(examples=[["fill_in_blank", "multiple_choice"]])
+    student_ids: list[int] = Field(examples=[[1, 2]])
+    status: str = Field(
+        description="pending, generating, completed, or failed (some homework has no exercises).",
+        examples=["completed"],
+    )
+    homework_counts: dict[str, int] = Field(
+        description="How many of its homework are in each status.",
+        examples=[{s.value: (2 if s == "available" else 0) for s in HomeworkStatus}],
+    )
+    error_message: str | None = Field(
+        default=None,
+        description="What degraded, e.g. how many homework were generated offline and why.",
+        examples=[None],
+    )
+    created_at: datetime
+    completed_at: datetime | None = None

@@ -1,0 +1,173 @@
+"""Assignment operations: creation with its homework, progress, and the derived status."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from api.assignments.exceptions import AssignmentNotFound, UnknownStudents
+from api.assignments.models import Assignment, AssignmentStatus
+from api.assignments.schemas import AssignmentCreate, AssignmentRead
+from api.core.database import utcnow
+from api.homework.models import (
+    TERMINAL_STATUSES,
+    ExerciseSource,
+    Homework,
+    HomeworkStatus,
+)
+from api.students import service as students
+
+MAX_REASONS_SHOWN = 3
+
+
+def create(*, db: Session, data: AssignmentCreate) -> Assignment:
+    """Write the assignment and one pending homework per student in the caller's transaction."""
+    missing = set(data.student_ids) - students.existing_ids(db=db, student_ids=data.student_ids)
+    if missing:
+        raise UnknownStudents(missing)
+    now = utcnow()
+    assignment = Assignment(
+        cefr_level=data.cefr_level,
+        grammar_focus=data.grammar_focus,
+        topic=data.topic,
+        quantity=data.quantity,
+        exercise_types=list(data.exercise_types),
+        status=AssignmentStatus.pending,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(assignment)
+    db.flush()
+    db.execute(
+        insert(Homework),
+        [
+            {
+                "assignment_id": assignment.id,
+                "student_id": student_id,
+                "status": HomeworkStatus.pending,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for student_id in data.student_ids
+        ],
+    )
+    return assignment
+
+
+def get(*, db: Session, assignment_id: int) -> Assignment:
+    """One assignment, or AssignmentNotFound."""
+    assignment = db.get(Assignment, assignment_id)
+    if assignment is None:
+        raise AssignmentNotFound(assignment_id)
+    return assignment
+
+
+def delete(*, db: Session, assignment_id: int) -> None:
+    """Delete an assignment and all of its homework."""
+    get(db=db, assignment_id=assignment_id)
+    db.execute(sql_delete(Assignment).where(Assignment.id == assignment_id))
+
+
+def list_(*, db: Session, limit: int, offset: int) -> tuple[Sequence[Assignment], int]:
+    """A page of assignments, newest first, and the total."""
+    total = db.scalar(select(func.count()).select_from(Assignment)) or 0
+    rows = db.scalars(
+        select(Assignment).order_by(Assignment.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return rows, total
+
+
+def read(*, db: Session, assignments: Sequence[Assignment]) -> list[AssignmentRead]:
+    """Assignments with their student ids and per-status homework counts (two queries)."""
+    ids = [a.id for a in assignments]
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    student_ids: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        rows = db.execute(
+            select(Homework.assignment_id, Homework.student_id, Homework.status)
+            .where(Homework.assignment_id.in_(ids))
+            .order_by(Homework.id)
+        )
+        for assignment_id, student_id, status in rows:
+            counts[assignment_id][status] += 1
+            student_ids[assignment_id].append(student_id)
+    return [
+        AssignmentRead(
+            id=a.id,
+            cefr_level=a.cefr_level,
+            grammar_focus=a.grammar_focus,
+            topic=a.topic,
+            quantity=a.quantity,
+            exercise_types=list(a.exercise_types),
+            student_ids=student_ids[a.id],
+            status=a.status,
+            homework_counts={s.value: counts[a.id][s.value] for s in HomeworkStatus},
+            error_message=a.error_message,
+            created_at=a.created_at,
+            completed_at=a.completed_at,
+        )
+        for a in assignments
+    ]
+
+
+def _summarise(count: int, total: int, what: str, reasons: Counter[str]) -> str:
+    shown = "; ".join(reason for reason, _ in reasons.most_common(MAX_REASONS_SHOWN))
+    return f"{count} of {total} homework {what}" + (f": {shown}" if shown else "")
+
+
+def refresh_status(*, db: Session, assignment_id: int) -> None:
+    """Derive the assignment's status and error_message from its homework."""
+    assignment = db.get(Assignment, assignment_id, with_for_update=False)
+    if assignment is None:
+        return
+    rows = db.execute(
+        select(Homework.status, Homework.source, Homework.fallback_reason).where(
+            Homework.assignment_id == assignment_id
+        )
+    ).all()
+    total = len(rows)
+    statuses = Counter(status for status, _, _ in rows)
+    offline_reasons = Counter(
+        reason or "no reason recorded"
+        for status, source, reason in rows
+        if source == ExerciseSource.fallback and status != HomeworkStatus.failed
+    )
+    failed_reasons = Counter(
+        reason or "no reason recorded"
+        for status, _, reason in rows
+        if status == HomeworkStatus.failed
+    )
+    messages = []
+    if offline_reasons:
+        messages.append(
+            _summarise(sum(offline_reasons.values()), total, "generated offline", offline_reasons)
+        )
+    if failed_reasons:
+        messages.append(
+            _summarise(sum(failed_reasons.values()), total, "failed", failed_reasons)
+        )
+    if total == 0:
+        messages.append("no homework left: every student of this assignment was deleted")
+
+    if total and statuses[HomeworkStatus.pending] == total:
+        status = AssignmentStatus.pending
+    elif any(s not in TERMINAL_STATUSES for s in statuses):
+        status = AssignmentStatus.generating
+    elif statuses[HomeworkStatus.failed]:
+        status = AssignmentStatus.failed
+    else:
+        status = AssignmentStatus.completed
+
+    done = status in (AssignmentStatus.completed, AssignmentStatus.failed)
+    assignment.status = status
+    assignment.error_message = "; ".join(messages) or None
+    if done and assignment.completed_at is None:
+        assignment.completed_at = utcnow()
+    elif not done:
+        assignment.completed_at = None
+    db.flush()

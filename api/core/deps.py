@@ -1,0 +1,53 @@
+"""FastAPI dependencies shared by every router, as Annotated aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from api.core.config import Settings
+from api.core.database import Database
+from api.generation.dispatcher import Dispatcher
+
+
+def get_database(request: Request) -> Database:
+    """The database built in the lifespan."""
+    database: Database = request.app.state.database
+    return database
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_write_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session inside one write transaction, committed when the endpoint returns."""
+    with database.writing() as session:
+        yield session
+
+
+def get_read_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session for reads only."""
+    with database.reading() as session:
+        yield session
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+# "function" scope commits before the response is sent, so a 201 means the row is durable.
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+
+
+def get_dispatcher(request: Request) -> Dispatcher:
+    """The generation dispatcher started in the lifespan."""
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    return dispatcher
+
+
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]

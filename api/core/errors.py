@@ -1,0 +1,94 @@
+"""Domain errors and the one place where they become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+
+from api.core.logging import log_event
+
+logger = logging.getLogger("api.errors")
+
+
+class ErrorResponse(BaseModel):
+    """Every error the API returns: a sentence saying what went wrong and what to do."""
+
+    detail: str = Field(examples=["Student 42 not found: list students with GET /api/teacher/students."])
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For 422: each invalid field, its location and message."
+    )
+
+
+class AppError(Exception):
+    """A failure the client can act on; subclasses fix the status code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(AppError):
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class Conflict(AppError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class Invalid(AppError):
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error status codes."""
+    return {code: {"model": ErrorResponse} for code in codes}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    where = ".".join(location) or "request"
+    message = str(error.get("msg", "is invalid"))
+    text = f"{where}: {message}"
+    if "input" in error and error.get("type") not in {"missing", "json_invalid"}:
+        shown = repr(error["input"])
+        text += f" (got {shown[:80]})"
+    return text
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain errors, validation errors and database outages to JSON error responses."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {k: v for k, v in e.items() if k in {"loc", "msg", "type"}} | {"input": repr(e.get("input"))[:200]}
+            if "input" in e
+            else {k: v for k, v in e.items() if k in {"loc", "msg", "type"}}
+            for e in exc.errors()
+        ]
+        detail = "Invalid request: " + "; ".join(_describe(e) for e in exc.errors())
+        return JSONResponse(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            content={"detail": detail, "errors": errors},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_error(_request: Request, exc: OperationalError) -> JSONResponse:
+        log_event(logger, "database.unavailable", logging.ERROR, error=str(exc.orig))
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "The database is unavailable; try again shortly or check DATABASE_URL."},
+            headers={"Retry-After": "5"},
+        )

@@ -1,0 +1,46 @@
+"""Apply the Alembic migrations: ``python -m api.core.migrate`` (run_api.sh does it for you)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from api.core.config import get_settings
+from api.core.database import build_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the package's migrations (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database behind ``engine`` to ``revision``."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def main() -> int:
+    """Migrate the database named by DATABASE_URL to the newest revision."""
+    settings = get_settings()
+    engine = build_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"database migrated: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exercise generation: the dispatcher, the worker client and the offline generator."""

@@ -1,0 +1,85 @@
+"""One homework's exercises: from the GPU worker when it answers well, else from the offline generator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from api.core.logging import log_event
+from api.generation.client import WorkerClient, WorkerUnavailable
+from api.generation.offline import generate_exercises
+from api.homework.models import ExerciseSource
+from inference_worker.contract import Exercise, GenerateRequest, check_exercises
+
+logger = logging.getLogger("api.generation.generator")
+
+OFFLINE_MODEL_NAME = "offline-grammar-bank"
+
+
+@dataclass(frozen=True)
+class GenerationOutcome:
+    """Valid exercises and where they came from."""
+
+    exercises: list[Exercise]
+    source: ExerciseSource
+    model_name: str
+    generated_tokens: int | None
+    generation_time: float
+    fallback_reason: str | None = None
+
+
+class HomeworkGenerator:
+    """Asks the worker within a deadline and falls back offline, so no homework is ever lost."""
+
+    def __init__(
+        self,
+        *,
+        client: WorkerClient | None,
+        deadline_seconds: float,
+        max_tokens: int,
+        temperature: float,
+    ) -> None:
+        self.client = client
+        self.deadline_seconds = deadline_seconds
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+
+    async def generate(
+        self, request: GenerateRequest, *, seed: int, use_worker: bool = True
+    ) -> GenerationOutcome:
+        """Exercises for one homework; ``seed`` makes the offline ones reproducible per student."""
+        if self.client is None:
+            return await self._offline(request, seed, "no worker configured (INFERENCE_API_URL unset)")
+        if not use_worker:
+            return await self._offline(request, seed, "too many interrupted attempts")
+        worker_request = request.model_copy(
+            update={"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": seed}
+        )
+        try:
+            result = await self.client.generate(worker_request, deadline=self.deadline_seconds)
+        except WorkerUnavailable as exc:
+            return await self._offline(request, seed, exc.reason)
+        answer = result.response
+        return GenerationOutcome(
+            exercises=answer.exercises,
+            source=ExerciseSource.model,
+            model_name=answer.model,
+            generated_tokens=answer.generated_tokens,
+            generation_time=result.elapsed,
+        )
+
+    async def _offline(self, request: GenerateRequest, seed: int, reason: str) -> GenerationOutcome:
+        started = time.perf_counter()
+        exercises = await asyncio.to_thread(generate_exercises, request, seed=seed)
+        check_exercises(request, exercises)
+        log_event(logger, "generation.offline", reason=reason, seed=seed)
+        return GenerationOutcome(
+            exercises=exercises,
+            source=ExerciseSource.fallback,
+            model_name=OFFLINE_MODEL_NAME,
+            generated_tokens=None,
+            generation_time=time.perf_counter() - started,
+            fallback_reason=reason,
+        )

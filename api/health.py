@@ -1,0 +1,92 @@
+"""GET /health: is the API up, the database reachable, the worker configured and answering."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from api import __version__
+from api.core.database import Database
+from api.generation.client import WorkerClient
+from api.generation.dispatcher import Dispatcher
+
+router = APIRouter(tags=["health"])
+
+WORKER_PROBE_CACHE_SECONDS = 5.0
+
+
+class WorkerHealth(BaseModel):
+    configured: bool = Field(description="Whether INFERENCE_API_URL is set.")
+    url: str | None = Field(default=None, examples=["https://abc123.ngrok-free.app"])
+    reachable: bool | None = Field(default=None, description="Whether /health answered 200.")
+    detail: str | None = Field(default=None, examples=["ok"])
+    breaker: str | None = Field(default=None, description="closed, open or half_open.")
+
+
+class HealthRead(BaseModel):
+    status: Literal["ok", "degraded", "error"] = Field(
+        description="ok; degraded when exercises come from the offline generator; error without "
+        "a database."
+    )
+    version: str
+    database: str = Field(examples=["ok"])
+    offline_mode: bool = Field(description="Whether new homework is generated offline now.")
+    worker: WorkerHealth
+    dispatcher: dict[str, int | bool | str] = Field(examples=[{"running": True, "in_flight": 0}])
+
+
+async def _probe_worker(request: Request, client: WorkerClient) -> tuple[bool, str]:
+    cached: tuple[float, bool, str] | None = getattr(request.app.state, "worker_probe", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < WORKER_PROBE_CACHE_SECONDS:
+        return cached[1], cached[2]
+    reachable, detail = await client.health()
+    request.app.state.worker_probe = (now, reachable, detail)
+    return reachable, detail
+
+
+def _check_database(database: Database) -> str:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+@router.get("/health", summary="Service health", responses={503: {"model": HealthRead}})
+async def health(request: Request, response: Response) -> HealthRead:
+    """API, database, worker (configured, reachable, breaker) and offline mode."""
+    database: Database = request.app.state.database
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    client: WorkerClient | None = request.app.state.worker_client
+    database_state = await asyncio.to_thread(_check_database, database)
+
+    worker = WorkerHealth(configured=client is not None)
+    offline = True
+    if client is not None:
+        reachable, detail = await _probe_worker(request, client)
+        worker.url = client.base_url
+        worker.reachable = reachable
+        worker.detail = detail
+        worker.breaker = client.breaker.state
+        offline = not reachable or client.breaker.state == "open"
+
+    if database_state != "ok":
+        overall: Literal["ok", "degraded", "error"] = "error"
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    else:
+        overall = "degraded" if offline and client is not None else "ok"
+    return HealthRead(
+        status=overall,
+        version=__version__,
+        database=database_state,
+        offline_mode=offline,
+        worker=worker,
+        dispatcher={"running": dispatcher.running, "in_flight": dispatcher.in_flight},
+    )

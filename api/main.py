@@ -1,0 +1,112 @@
+"""The FastAPI application: ``uvicorn api.main:app``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import __version__
+from api.assignments.router import router as assignments_router
+from api.core.config import Settings, get_settings
+from api.core.database import Database
+from api.core.errors import install_error_handlers
+from api.core.logging import configure_logging, log_event
+from api.core.migrate import upgrade
+from api.generation.breaker import CircuitBreaker
+from api.generation.client import WorkerClient
+from api.generation.dispatcher import Dispatcher
+from api.generation.generator import HomeworkGenerator
+from api.health import router as health_router
+from api.homework.router import router as homework_router
+from api.students.router import router as students_router
+
+logger = logging.getLogger("api.main")
+
+DESCRIPTION = """
+Teachers create students and assignments; every student gets homework generated in the
+background by the GPU inference worker, or by the offline grammar generator when the worker
+is not configured, down, slow or answers badly. Students fetch their homework here.
+"""
+
+
+def build_worker_client(settings: Settings) -> WorkerClient | None:
+    """The worker client, or None when no worker URL is configured."""
+    if settings.inference_api_url is None:
+        return None
+    return WorkerClient(
+        base_url=settings.inference_api_url,
+        api_key=settings.inference_api_key,
+        connect_timeout=settings.inference_connect_timeout,
+        read_timeout=settings.inference_read_timeout,
+        backoff_seconds=settings.retry_backoff_seconds,
+        max_connections=max(settings.generation_concurrency, 8),
+        breaker=CircuitBreaker(
+            failure_threshold=settings.breaker_failure_threshold,
+            reset_seconds=settings.breaker_reset_seconds,
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the database, client and dispatcher are made in the lifespan."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.database_url)
+        if settings.auto_migrate:
+            upgrade(database.engine)
+        client = build_worker_client(settings)
+        generator = HomeworkGenerator(
+            client=client,
+            deadline_seconds=settings.generation_deadline_seconds,
+            max_tokens=settings.inference_max_tokens,
+            temperature=settings.inference_temperature,
+        )
+        dispatcher = Dispatcher(
+            database=database,
+            generator=generator,
+            concurrency=settings.generation_concurrency,
+            lease_seconds=settings.generation_lease_seconds,
+            poll_seconds=settings.generation_poll_seconds,
+            max_attempts=settings.generation_max_attempts,
+        )
+        app.state.settings = settings
+        app.state.database = database
+        app.state.worker_client = client
+        app.state.dispatcher = dispatcher
+        dispatcher.start()
+        log_event(
+            logger,
+            "api.started",
+            database=database.engine.url.render_as_string(hide_password=True),
+            worker=settings.inference_api_url or "none (offline generator)",
+        )
+        try:
+            yield
+        finally:
+            await dispatcher.stop()
+            if client is not None:
+                await client.aclose()
+            database.dispose()
+            log_event(logger, "api.stopped")
+
+    app = FastAPI(
+        title="Italian Teacher API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(students_router)
+    app.include_router(assignments_router)
+    app.include_router(homework_router)
+    return app
+
+
+app = create_app()

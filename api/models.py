@@ -1,0 +1,8 @@
+"""Every table, imported in one place so metadata and migrations see them all."""
+
+from api.assignments.models import Assignment
+from api.core.database import Base
+from api.homework.models import Homework
+from api.students.models import Student
+
+__all__ = ["Assignment", "Base", "Homework", "Student"]

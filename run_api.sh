@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Start the Italian Teacher API: sets up .venv on first run, migrates the database, runs uvicorn.
+# Honours HOST, PORT, DATABASE_URL, INFERENCE_API_URL, INFERENCE_API_KEY (see README).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/bootstrap.sh
+export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
+
+echo "==> migrating the database"
+.venv/bin/python -m api.core.migrate
+
+if [ -n "${INFERENCE_API_URL:-}" ]; then
+    echo "==> generation: GPU worker at ${INFERENCE_API_URL} (offline generator as fallback)"
+    if [ -z "${INFERENCE_API_KEY:-}" ]; then
+        echo "    warning: INFERENCE_API_KEY is not set; a worker started by the notebook will answer 401"
+    fi
+else
+    echo "==> generation: offline generator (set INFERENCE_API_URL to use a GPU worker)"
+fi
+echo "==> API on http://${HOST}:${PORT}  (Swagger: http://${HOST}:${PORT}/docs)"
+exec .venv/bin/python -m uvicorn api.main:app --host "$HOST" --port "$PORT" --no-access-log "$@"
