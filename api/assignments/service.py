@@ -122,7 +122,9 @@ def _summarise(count: int, total: int, what: str, reasons: Counter[str]) -> str:
 
 def refresh_status(*, db: Session, assignment_id: int) -> None:
     """Derive the assignment's status and error_message from its homework."""
-    assignment = db.get(Assignment, assignment_id, with_for_update=False)
+    # Row lock (PostgreSQL): replicas storing homework of one assignment at once take turns, so
+    # the last one to commit counts everybody's results. SQLite's write lock already serialises.
+    assignment = db.get(Assignment, assignment_id, with_for_update=True, populate_existing=True)
     if assignment is None:
         return
     rows = db.execute(

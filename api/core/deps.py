@@ -40,7 +40,12 @@ def get_read_session(database: Annotated[Database, Depends(get_database)]) -> It
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 # "function" scope commits before the response is sent, so a 201 means the row is durable.
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
+# The concurrency cap keeps threads free: a transaction's commit runs in a worker thread of its
+# own, and with every thread blocked waiting for SQLite's write lock it would never get one.
+WRITE_CONCURRENCY = 8
+WriteSessionDep = Annotated[
+    Session, Depends(get_write_session, scope="function", max_concurrency=WRITE_CONCURRENCY)
+]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 

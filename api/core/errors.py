@@ -86,7 +86,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database_error(_request: Request, exc: OperationalError) -> JSONResponse:
-        log_event(logger, "database.unavailable", logging.ERROR, error=str(exc.orig))
+        log_event(logger, "database.unavailable", logging.ERROR, error=str(exc.orig), statement=str(exc.statement)[:80])
         return JSONResponse(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             content={"detail": "The database is unavailable; try again shortly or check DATABASE_URL."},

@@ -118,3 +118,26 @@ async def fake_worker() -> AsyncIterator[FakeWorker]:
     await worker.start()
     yield worker
     await worker.close()
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def postgres_url() -> Any:
+    """A fresh, empty PostgreSQL database for one test; skipped where no server answers."""
+    psycopg = pytest.importorskip("psycopg")
+    admin = _postgres_admin_url()
+    try:
+        connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # no server, no role, no access: nothing to test against
+        pytest.skip(f"PostgreSQL not available at {admin}: {type(exc).__name__}")
+    name = f"it_test_{os.getpid()}_{os.urandom(4).hex()}"
+    connection.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()
