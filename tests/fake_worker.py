@@ -88,6 +88,14 @@ class FakeWorker:
         body: bytes,
         writer: asyncio.StreamWriter,
     ) -> bool:
+        if path == "/stats":
+            await _send(writer, 200, {"requests": self.stats.requests,
+                                      "peak_in_flight": self.stats.peak_in_flight})
+            return True
+        if path == "/stats/reset":
+            self.stats = FakeWorkerStats()
+            await _send(writer, 200, {"reset": True})
+            return True
         if path == "/health":
             await _send(writer, 200, {"status": "ok", "model": "fake-italian-7b"})
             return True

@@ -1,0 +1,243 @@
+"""Measure the API end to end and print figures against a bare-FastAPI ceiling from the same run.
+
+Starts real processes on 127.0.0.1 — a fake worker with a fixed latency, the API (uvicorn, as
+run_api.sh starts it) and a bare FastAPI app — and drives them with one Python load generator:
+
+  (a) time for an assignment of 20 students x 5 exercises to complete at 1.0 s worker latency,
+      and the worker's peak concurrency (target <= 1.3 s)
+  (b) GET homework: req/s, p50, p99 at concurrency 32 (target >= 70% of the ceiling's req/s,
+      p99 <= 2x the ceiling's p99)
+  (c) POST student: req/s, p99 at concurrency 16 (target >= 50% of the ceiling, p99 <= 150 ms)
+  (d) time to complete 20 students with the worker down, and with it hung
+      (targets: <= 1 s; <= the configured deadline + 1 s)
+
+Usage: .venv/bin/python benchmarks/api_bench.py [--seconds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+HUNG_DEADLINE = 5.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    ends = time.monotonic() + timeout
+    while time.monotonic() < ends:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[None]:
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(ready_url)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def uvicorn(app: str, port: int) -> list[str]:
+    return [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--log-level", "warning"]
+
+
+@contextmanager
+def fake_worker(mode: str = "ok", latency: float = 0.0) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = [PYTHON, "-m", "tests.fake_worker", "--port", str(port), "--mode", mode,
+            "--latency", str(latency)]
+    with process(args, {}, f"{url}/health"):
+        yield url
+
+
+@contextmanager
+def api(worker_url: str | None, db: Path, **env: str) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = {"DATABASE_URL": f"sqlite:///{db}", "INFERENCE_API_URL": worker_url or "",
+                "LOG_LEVEL": "WARNING", "GENERATION_POLL_SECONDS": "1", **env}
+    with process(uvicorn("api.main:app", port), settings, f"{url}/health"):
+        yield url
+
+
+@dataclass
+class Load:
+    requests: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self, name: str) -> str:
+        return (f"{name:<34} {self.rps:8.0f} req/s   p50 {self.pct(0.5):6.1f} ms   "
+                f"p99 {self.pct(0.99):6.1f} ms   (n={self.requests})")
+
+
+async def load(
+    make: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    concurrency: int,
+    seconds: float,
+    expect: int,
+) -> Load:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        ends = time.perf_counter() + seconds
+        counter = 0
+
+        async def user() -> None:
+            nonlocal counter, errors
+            while time.perf_counter() < ends:
+                counter += 1
+                started = time.perf_counter()
+                response = await make(client, counter)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != expect:
+                    errors += 1
+
+        # Warm-up, then the measured run.
+        warm_end, ends = ends, time.perf_counter() + min(1.0, seconds / 4)
+        await asyncio.gather(*(user() for _ in range(concurrency)))
+        latencies.clear()
+        ends = time.perf_counter() + seconds
+        del warm_end
+        started = time.perf_counter()
+        await asyncio.gather(*(user() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{errors} requests did not answer {expect}")
+    return Load(len(latencies), elapsed, latencies)
+
+
+def create_students(url: str, count: int, prefix: str) -> list[int]:
+    return [
+        httpx.post(f"{url}/api/teacher/students",
+                   json={"name": f"{prefix} {i}", "email": f"{prefix}{i}@example.com"}).json()["id"]
+        for i in range(count)
+    ]
+
+
+def time_assignment(url: str, student_ids: list[int], quantity: int = 5) -> tuple[float, dict]:
+    with httpx.Client(base_url=url, timeout=30) as client:
+        started = time.perf_counter()
+        created = client.post("/api/teacher/assignments", json={
+            "cefr_level": "A2", "grammar_focus": "passato prossimo", "topic": "viaggi",
+            "quantity": quantity, "student_ids": student_ids,
+            "exercise_types": ["fill_in_blank", "multiple_choice", "translation"],
+        })
+        created.raise_for_status()
+        while True:
+            body = client.get(f"/api/teacher/assignments/{created.json()['id']}").json()
+            if body["status"] in ("completed", "failed"):
+                return time.perf_counter() - started, body
+            time.sleep(0.01)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load run")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="it-bench-"))
+    print(f"Italian Teacher API benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+
+    # Ceiling: the same server stack and load generator on a bare endpoint.
+    port = free_port()
+    with process(uvicorn("benchmarks.bare_app:app", port), {}, f"http://127.0.0.1:{port}/bare"):
+        bare_url = f"http://127.0.0.1:{port}/bare"
+        ceiling32 = asyncio.run(load(lambda c, _i: c.get(bare_url), 32, args.seconds, 200))
+        ceiling16 = asyncio.run(load(lambda c, _i: c.get(bare_url), 16, args.seconds, 200))
+    print(ceiling32.line("ceiling GET bare (c=32)"))
+    print(ceiling16.line("ceiling GET bare (c=16)"))
+
+    with fake_worker(latency=1.0) as worker_url, api(worker_url, tmp / "a.db") as url:
+        ids = create_students(url, 20, "a")
+        httpx.get(f"{worker_url}/stats/reset")
+        elapsed, body = time_assignment(url, ids)
+        peak = httpx.get(f"{worker_url}/stats").json()["peak_in_flight"]
+        print(f"(a) 20 students x 5 exercises at 1.0 s latency: {elapsed:.2f} s, worker peak "
+              f"concurrency {peak}, status {body['status']}   [{verdict(elapsed <= 1.3)} <= 1.3 s]")
+
+        homework = [(sid, httpx.get(f"{url}/api/student/{sid}/homework").json()[0]["id"])
+                    for sid in ids]
+        get = asyncio.run(load(
+            lambda c, i: c.get(f"{url}/api/student/{homework[i % 20][0]}/homework/"
+                               f"{homework[i % 20][1]}"),
+            32, args.seconds, 200))
+        ratio = get.rps / ceiling32.rps
+        p99 = get.pct(0.99) / ceiling32.pct(0.99)
+        print(get.line("(b) GET homework (c=32)") +
+              f"   {ratio:.0%} of ceiling, p99 {p99:.2f}x   "
+              f"[{verdict(ratio >= 0.7 and p99 <= 2)} >= 70%, <= 2x]")
+
+        run = os.urandom(3).hex()
+        post = asyncio.run(load(
+            lambda c, i: c.post(f"{url}/api/teacher/students",
+                                json={"name": f"Bench {i}", "email": f"b{run}{i}@example.com"}),
+            16, args.seconds, 201))
+        ratio = post.rps / ceiling16.rps
+        print(post.line("(c) POST student (c=16)") +
+              f"   {ratio:.0%} of ceiling   "
+              f"[{verdict(ratio >= 0.5 and post.pct(0.99) <= 150)} >= 50%, p99 <= 150 ms]")
+
+    with api(f"http://127.0.0.1:{free_port()}", tmp / "d.db") as url:
+        elapsed, body = time_assignment(url, create_students(url, 20, "d"))
+        print(f"(d) 20 students, worker down: {elapsed:.2f} s ({body['error_message']})   "
+              f"[{verdict(elapsed <= 1.0)} <= 1 s]")
+    with fake_worker(mode="hang") as worker_url, api(
+        worker_url, tmp / "h.db", GENERATION_DEADLINE_SECONDS=str(HUNG_DEADLINE)
+    ) as url:
+        elapsed, body = time_assignment(url, create_students(url, 20, "h"))
+        print(f"(d) 20 students, worker hung (deadline {HUNG_DEADLINE:g} s): {elapsed:.2f} s   "
+              f"[{verdict(elapsed <= HUNG_DEADLINE + 1)} <= {HUNG_DEADLINE + 1:g} s]")
+
+
+if __name__ == "__main__":
+    main()

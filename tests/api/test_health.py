@@ -1,0 +1,98 @@
+"""GET /health, the OpenAPI document, and logs that never carry the worker key."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from api.core.config import Settings
+from tests.api.conftest import Api
+from tests.fake_worker import FakeWorker
+
+
+async def test_health_offline(api: Api) -> None:
+    response = await api.client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["offline_mode"] is True
+    assert body["worker"]["configured"] is False
+    assert body["dispatcher"]["running"] is True
+
+
+async def test_health_with_reachable_worker(
+    start_api: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    fake_worker: FakeWorker,
+) -> None:
+    api: Api = await start_api(
+        make_settings(inference_api_url=fake_worker.url, inference_api_key="hunter2-key")
+    )
+    response = await api.client.get("/health")
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["worker"] == {
+        "configured": True,
+        "url": fake_worker.url,
+        "reachable": True,
+        "detail": "ok",
+        "breaker": "closed",
+    }
+    assert body["offline_mode"] is False
+    assert "hunter2-key" not in response.text
+
+
+async def test_openapi_documents_every_endpoint_with_examples(api: Api) -> None:
+    spec = (await api.client.get("/openapi.json")).json()
+    paths = spec["paths"]
+    for path in (
+        "/api/teacher/students",
+        "/api/teacher/students/{student_id}",
+        "/api/teacher/assignments",
+        "/api/teacher/assignments/{assignment_id}",
+        "/api/student/{student_id}/homework",
+        "/api/student/{student_id}/homework/{homework_id}",
+        "/health",
+    ):
+        assert path in paths, path
+        for operation in paths[path].values():
+            assert operation.get("summary"), (path, operation)
+    schemas = spec["components"]["schemas"]
+    assert schemas["AssignmentCreate"]["properties"]["cefr_level"]["examples"] == ["A2"]
+    assert schemas["StudentCreate"]["properties"]["email"]["examples"]
+    assert "404" in paths["/api/teacher/students/{student_id}"]["get"]["responses"]
+    assert (await api.client.get("/docs")).status_code == 200
+
+
+async def test_logs_are_json_events_without_the_key(
+    start_api: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    fake_worker: FakeWorker,
+) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("api")
+    fake_worker.mode = "unauthorized"
+    api: Api = await start_api(
+        make_settings(
+            inference_api_url=fake_worker.url, inference_api_key="hunter2-key", log_level="INFO"
+        )
+    )
+    from api.core.logging import JsonFormatter
+
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    try:
+        student = await api.student()
+        created = await api.assignment([student["id"]], quantity=2)
+        await api.wait_done(created["id"])
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert any('"event": "generation.fallback_used"' in line for line in lines)
+    assert any('"event": "worker.attempt_failed"' in line for line in lines)
+    assert fake_worker.stats.authorization == ["Bearer hunter2-key"]
+    assert "hunter2-key" not in stream.getvalue()
