@@ -21,7 +21,6 @@ import asyncio
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,7 +57,10 @@ def wait_http(url: str, timeout: float = 30) -> None:
 @contextmanager
 def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[None]:
     proc = subprocess.Popen(
-        args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+        args,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -73,16 +75,36 @@ def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[No
 
 
 def uvicorn(app: str, port: int) -> list[str]:
-    return [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log", "--log-level", "warning"]
+    return [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 @contextmanager
 def fake_worker(mode: str = "ok", latency: float = 0.0) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    args = [PYTHON, "-m", "tests.fake_worker", "--port", str(port), "--mode", mode,
-            "--latency", str(latency)]
+    args = [
+        PYTHON,
+        "-m",
+        "tests.fake_worker",
+        "--port",
+        str(port),
+        "--mode",
+        mode,
+        "--latency",
+        str(latency),
+    ]
     with process(args, {}, f"{url}/health"):
         yield url
 
@@ -91,8 +113,13 @@ def fake_worker(mode: str = "ok", latency: float = 0.0) -> Iterator[str]:
 def api(worker_url: str | None, db: Path, **env: str) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = {"DATABASE_URL": f"sqlite:///{db}", "INFERENCE_API_URL": worker_url or "",
-                "LOG_LEVEL": "WARNING", "GENERATION_POLL_SECONDS": "1", **env}
+    settings = {
+        "DATABASE_URL": f"sqlite:///{db}",
+        "INFERENCE_API_URL": worker_url or "",
+        "LOG_LEVEL": "WARNING",
+        "GENERATION_POLL_SECONDS": "1",
+        **env,
+    }
     with process(uvicorn("api.main:app", port), settings, f"{url}/health"):
         yield url
 
@@ -112,8 +139,10 @@ class Load:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
     def line(self, name: str) -> str:
-        return (f"{name:<34} {self.rps:8.0f} req/s   p50 {self.pct(0.5):6.1f} ms   "
-                f"p99 {self.pct(0.99):6.1f} ms   (n={self.requests})")
+        return (
+            f"{name:<34} {self.rps:8.0f} req/s   p50 {self.pct(0.5):6.1f} ms   "
+            f"p99 {self.pct(0.99):6.1f} ms   (n={self.requests})"
+        )
 
 
 async def load(
@@ -155,8 +184,10 @@ async def load(
 
 def create_students(url: str, count: int, prefix: str) -> list[int]:
     return [
-        httpx.post(f"{url}/api/teacher/students",
-                   json={"name": f"{prefix} {i}", "email": f"{prefix}{i}@example.com"}).json()["id"]
+        httpx.post(
+            f"{url}/api/teacher/students",
+            json={"name": f"{prefix} {i}", "email": f"{prefix}{i}@example.com"},
+        ).json()["id"]
         for i in range(count)
     ]
 
@@ -164,11 +195,17 @@ def create_students(url: str, count: int, prefix: str) -> list[int]:
 def time_assignment(url: str, student_ids: list[int], quantity: int = 5) -> tuple[float, dict]:
     with httpx.Client(base_url=url, timeout=30) as client:
         started = time.perf_counter()
-        created = client.post("/api/teacher/assignments", json={
-            "cefr_level": "A2", "grammar_focus": "passato prossimo", "topic": "viaggi",
-            "quantity": quantity, "student_ids": student_ids,
-            "exercise_types": ["fill_in_blank", "multiple_choice", "translation"],
-        })
+        created = client.post(
+            "/api/teacher/assignments",
+            json={
+                "cefr_level": "A2",
+                "grammar_focus": "passato prossimo",
+                "topic": "viaggi",
+                "quantity": quantity,
+                "student_ids": student_ids,
+                "exercise_types": ["fill_in_blank", "multiple_choice", "translation"],
+            },
+        )
         created.raise_for_status()
         while True:
             body = client.get(f"/api/teacher/assignments/{created.json()['id']}").json()
@@ -182,7 +219,9 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load run")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="it-bench-"))
@@ -202,41 +241,64 @@ def main() -> None:
         httpx.get(f"{worker_url}/stats/reset")
         elapsed, body = time_assignment(url, ids)
         peak = httpx.get(f"{worker_url}/stats").json()["peak_in_flight"]
-        print(f"(a) 20 students x 5 exercises at 1.0 s latency: {elapsed:.2f} s, worker peak "
-              f"concurrency {peak}, status {body['status']}   [{verdict(elapsed <= 1.3)} <= 1.3 s]")
+        print(
+            f"(a) 20 students x 5 exercises at 1.0 s latency: {elapsed:.2f} s, worker peak "
+            f"concurrency {peak}, status {body['status']}   [{verdict(elapsed <= 1.3)} <= 1.3 s]"
+        )
 
-        homework = [(sid, httpx.get(f"{url}/api/student/{sid}/homework").json()[0]["id"])
-                    for sid in ids]
-        get = asyncio.run(load(
-            lambda c, i: c.get(f"{url}/api/student/{homework[i % 20][0]}/homework/"
-                               f"{homework[i % 20][1]}"),
-            32, args.seconds, 200))
+        homework = [
+            (sid, httpx.get(f"{url}/api/student/{sid}/homework").json()[0]["id"]) for sid in ids
+        ]
+        get = asyncio.run(
+            load(
+                lambda c, i: c.get(
+                    f"{url}/api/student/{homework[i % 20][0]}/homework/{homework[i % 20][1]}"
+                ),
+                32,
+                args.seconds,
+                200,
+            )
+        )
         ratio = get.rps / ceiling32.rps
         p99 = get.pct(0.99) / ceiling32.pct(0.99)
-        print(get.line("(b) GET homework (c=32)") +
-              f"   {ratio:.0%} of ceiling, p99 {p99:.2f}x   "
-              f"[{verdict(ratio >= 0.7 and p99 <= 2)} >= 70%, <= 2x]")
+        print(
+            get.line("(b) GET homework (c=32)") + f"   {ratio:.0%} of ceiling, p99 {p99:.2f}x   "
+            f"[{verdict(ratio >= 0.7 and p99 <= 2)} >= 70%, <= 2x]"
+        )
 
         run = os.urandom(3).hex()
-        post = asyncio.run(load(
-            lambda c, i: c.post(f"{url}/api/teacher/students",
-                                json={"name": f"Bench {i}", "email": f"b{run}{i}@example.com"}),
-            16, args.seconds, 201))
+        post = asyncio.run(
+            load(
+                lambda c, i: c.post(
+                    f"{url}/api/teacher/students",
+                    json={"name": f"Bench {i}", "email": f"b{run}{i}@example.com"},
+                ),
+                16,
+                args.seconds,
+                201,
+            )
+        )
         ratio = post.rps / ceiling16.rps
-        print(post.line("(c) POST student (c=16)") +
-              f"   {ratio:.0%} of ceiling   "
-              f"[{verdict(ratio >= 0.5 and post.pct(0.99) <= 150)} >= 50%, p99 <= 150 ms]")
+        print(
+            post.line("(c) POST student (c=16)") + f"   {ratio:.0%} of ceiling   "
+            f"[{verdict(ratio >= 0.5 and post.pct(0.99) <= 150)} >= 50%, p99 <= 150 ms]"
+        )
 
     with api(f"http://127.0.0.1:{free_port()}", tmp / "d.db") as url:
         elapsed, body = time_assignment(url, create_students(url, 20, "d"))
-        print(f"(d) 20 students, worker down: {elapsed:.2f} s ({body['error_message']})   "
-              f"[{verdict(elapsed <= 1.0)} <= 1 s]")
-    with fake_worker(mode="hang") as worker_url, api(
-        worker_url, tmp / "h.db", GENERATION_DEADLINE_SECONDS=str(HUNG_DEADLINE)
-    ) as url:
+        print(
+            f"(d) 20 students, worker down: {elapsed:.2f} s ({body['error_message']})   "
+            f"[{verdict(elapsed <= 1.0)} <= 1 s]"
+        )
+    with (
+        fake_worker(mode="hang") as worker_url,
+        api(worker_url, tmp / "h.db", GENERATION_DEADLINE_SECONDS=str(HUNG_DEADLINE)) as url,
+    ):
         elapsed, body = time_assignment(url, create_students(url, 20, "h"))
-        print(f"(d) 20 students, worker hung (deadline {HUNG_DEADLINE:g} s): {elapsed:.2f} s   "
-              f"[{verdict(elapsed <= HUNG_DEADLINE + 1)} <= {HUNG_DEADLINE + 1:g} s]")
+        print(
+            f"(d) 20 students, worker hung (deadline {HUNG_DEADLINE:g} s): {elapsed:.2f} s   "
+            f"[{verdict(elapsed <= HUNG_DEADLINE + 1)} <= {HUNG_DEADLINE + 1:g} s]"
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ CEFRLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 ExerciseType = Literal["fill_in_blank", "translation", "multiple_choice"]
 
 CEFR_LEVELS: tuple[str, ...] = get_args(CEFRLevel)
-EXERCISE_TYPES: tuple[str, ...] = get_args(ExerciseType)
+EXERCISE_TYPES: tuple[ExerciseType, ...] = get_args(ExerciseType)
 MAX_QUANTITY = 20
 MULTIPLE_CHOICE_OPTIONS = 4
 GENERAL = "general"

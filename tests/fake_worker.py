@@ -22,7 +22,9 @@ from typing import Literal
 from api.generation.offline import generate_exercises
 from inference_worker.contract import GenerateRequest
 
-Mode = Literal["ok", "error500", "malformed", "wrong_schema", "drop", "hang", "wrong_count", "unauthorized"]
+Mode = Literal[
+    "ok", "error500", "malformed", "wrong_schema", "drop", "hang", "wrong_count", "unauthorized"
+]
 
 
 @dataclass
@@ -37,7 +39,9 @@ class FakeWorkerStats:
 class FakeWorker:
     """The server; ``mode`` and ``latency`` may be changed while it runs."""
 
-    def __init__(self, *, mode: Mode = "ok", latency: float = 0.0, api_key: str | None = None) -> None:
+    def __init__(
+        self, *, mode: Mode = "ok", latency: float = 0.0, api_key: str | None = None
+    ) -> None:
         self.mode: Mode = mode
         self.latency = latency
         self.api_key = api_key
@@ -89,8 +93,11 @@ class FakeWorker:
         writer: asyncio.StreamWriter,
     ) -> bool:
         if path == "/stats":
-            await _send(writer, 200, {"requests": self.stats.requests,
-                                      "peak_in_flight": self.stats.peak_in_flight})
+            await _send(
+                writer,
+                200,
+                {"requests": self.stats.requests, "peak_in_flight": self.stats.peak_in_flight},
+            )
             return True
         if path == "/stats/reset":
             self.stats = FakeWorkerStats()
@@ -110,7 +117,10 @@ class FakeWorker:
         try:
             payload = json.loads(body)
             self.stats.seeds.append(payload.get("seed"))
-            if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
+            if (
+                self.api_key is not None
+                and headers.get("authorization") != f"Bearer {self.api_key}"
+            ):
                 await _send(writer, 401, {"detail": "missing or wrong bearer key"})
                 return True
             mode = self.mode
@@ -132,7 +142,9 @@ class FakeWorker:
                 return True
             request = GenerateRequest.model_validate(payload)
             started = time.perf_counter()
-            exercises = [e.model_dump() for e in generate_exercises(request, seed=request.seed or 0)]
+            exercises = [
+                e.model_dump() for e in generate_exercises(request, seed=request.seed or 0)
+            ]
             if mode == "wrong_schema":
                 for exercise in exercises:
                     exercise.pop("correct_answer")

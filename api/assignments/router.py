@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Response, status
@@ -10,6 +11,9 @@ from api.assignments import service
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
 from api.core.deps import DispatcherDep, ReadSessionDep, WriteSessionDep
 from api.core.errors import responses
+from api.core.logging import log_event
+
+logger = logging.getLogger("api.assignments")
 
 router = APIRouter(prefix="/api/teacher/assignments", tags=["teacher: assignments"])
 
@@ -28,6 +32,13 @@ def create_assignment(
 ) -> AssignmentRead:
     """Store the assignment and one pending homework per student, then start generating."""
     assignment = service.create(db=db, data=data)
+    log_event(
+        logger,
+        "assignment.created",
+        assignment_id=assignment.id,
+        students=len(data.student_ids),
+        quantity=data.quantity,
+    )
     # Runs after the response, so after the transaction above has committed.
     background.add_task(dispatcher.wake)
     return service.read(db=db, assignments=[assignment])[0]
@@ -46,7 +57,9 @@ def list_assignments(
     return service.read(db=db, assignments=rows)
 
 
-@router.get("/{assignment_id}", summary="Get an assignment and its progress", responses=responses(404))
+@router.get(
+    "/{assignment_id}", summary="Get an assignment and its progress", responses=responses(404)
+)
 def get_assignment(assignment_id: int, db: ReadSessionDep) -> AssignmentRead:
     """Status, completed_at, error_message, student ids and per-status homework counts."""
     assignment = service.get(db=db, assignment_id=assignment_id)

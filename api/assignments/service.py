@@ -150,9 +150,7 @@ def refresh_status(*, db: Session, assignment_id: int) -> None:
             _summarise(sum(offline_reasons.values()), total, "generated offline", offline_reasons)
         )
     if failed_reasons:
-        messages.append(
-            _summarise(sum(failed_reasons.values()), total, "failed", failed_reasons)
-        )
+        messages.append(_summarise(sum(failed_reasons.values()), total, "failed", failed_reasons))
     if total == 0:
         messages.append("no homework left: every student of this assignment was deleted")
 

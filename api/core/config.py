@@ -83,7 +83,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_timeouts(self) -> Settings:
         if self.generation_lease_seconds < 3 * self.generation_poll_seconds / 2:
-            raise ValueError("GENERATION_LEASE_SECONDS must be at least 1.5x GENERATION_POLL_SECONDS")
+            raise ValueError(
+                "GENERATION_LEASE_SECONDS must be at least 1.5x GENERATION_POLL_SECONDS"
+            )
         return self
 
     @property

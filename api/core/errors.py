@@ -19,7 +19,9 @@ logger = logging.getLogger("api.errors")
 class ErrorResponse(BaseModel):
     """Every error the API returns: a sentence saying what went wrong and what to do."""
 
-    detail: str = Field(examples=["Student 42 not found: list students with GET /api/teacher/students."])
+    detail: str = Field(
+        examples=["Student 42 not found: list students with GET /api/teacher/students."]
+    )
     errors: list[dict[str, Any]] | None = Field(
         default=None, description="For 422: each invalid field, its location and message."
     )
@@ -73,7 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {k: v for k, v in e.items() if k in {"loc", "msg", "type"}} | {"input": repr(e.get("input"))[:200]}
+            {k: v for k, v in e.items() if k in {"loc", "msg", "type"}}
+            | {"input": repr(e.get("input"))[:200]}
             if "input" in e
             else {k: v for k, v in e.items() if k in {"loc", "msg", "type"}}
             for e in exc.errors()
@@ -86,9 +89,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _database_error(_request: Request, exc: OperationalError) -> JSONResponse:
-        log_event(logger, "database.unavailable", logging.ERROR, error=str(exc.orig), statement=str(exc.statement)[:80])
+        log_event(
+            logger,
+            "database.unavailable",
+            logging.ERROR,
+            error=str(exc.orig),
+            statement=str(exc.statement)[:80],
+        )
         return JSONResponse(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={"detail": "The database is unavailable; try again shortly or check DATABASE_URL."},
+            content={
+                "detail": "The database is unavailable; try again shortly or check DATABASE_URL."
+            },
             headers={"Retry-After": "5"},
         )

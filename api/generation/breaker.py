@@ -36,7 +36,10 @@ class CircuitBreaker:
     @property
     def state(self) -> BreakerState:
         """The current state, moving open to half-open once the reset time has passed."""
-        if self._state == BreakerState.open and self._clock() - self._opened_at >= self.reset_seconds:
+        if (
+            self._state == BreakerState.open
+            and self._clock() - self._opened_at >= self.reset_seconds
+        ):
             return BreakerState.half_open
         return self._state
 

@@ -146,8 +146,10 @@ class WorkerClient:
                     else "worker circuit breaker open after repeated failures"
                 )
             attempt += 1
-            seeded = request if attempt == 1 else request.model_copy(
-                update={"seed": random.randrange(2**31)}
+            seeded = (
+                request
+                if attempt == 1
+                else request.model_copy(update={"seed": random.randrange(2**31)})
             )
             try:
                 async with asyncio.timeout(remaining):

@@ -10,6 +10,7 @@ locked by other replicas (``FOR UPDATE SKIP LOCKED``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -129,7 +130,7 @@ class Dispatcher:
             for job in claimed:
                 task = asyncio.create_task(self._run_job(job), name=f"homework.{job.homework_id}")
                 self._jobs[job.homework_id] = task
-                task.add_done_callback(lambda _t, hid=job.homework_id: self._job_done(hid))
+                task.add_done_callback(functools.partial(self._job_done, job.homework_id))
             if claimed and len(claimed) == free:
                 continue  # maybe more is waiting; come back when a slot frees up
             try:
@@ -137,7 +138,7 @@ class Dispatcher:
             except TimeoutError:
                 pass
 
-    def _job_done(self, homework_id: int) -> None:
+    def _job_done(self, homework_id: int, _task: asyncio.Task[None]) -> None:
         self._jobs.pop(homework_id, None)
         self._wake.set()
 
@@ -154,9 +155,9 @@ class Dispatcher:
     async def _run_job(self, job: Job) -> None:
         try:
             outcome = await self.generator.generate(
-                job.request, seed=job.homework_id * 7919 + job.student_id, use_worker=(
-                    job.attempts <= self.max_attempts
-                )
+                job.request,
+                seed=job.homework_id * 7919 + job.student_id,
+                use_worker=(job.attempts <= self.max_attempts),
             )
         except asyncio.CancelledError:
             raise
@@ -245,9 +246,7 @@ class Dispatcher:
                 )
             )
             if row.attempts > 1:
-                log_event(
-                    logger, "homework.reclaimed", homework_id=row.id, attempts=row.attempts
-                )
+                log_event(logger, "homework.reclaimed", homework_id=row.id, attempts=row.attempts)
         log_event(logger, "dispatcher.claimed", count=len(jobs), owner=self.owner)
         return jobs
 
@@ -273,10 +272,11 @@ class Dispatcher:
             values = {"status": HomeworkStatus.failed, "fallback_reason": failure}
         values |= {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
         with self.database.writing() as db:
-            stored = db.execute(
-                update(Homework).where(ours).values(**values).execution_options(
-                    synchronize_session=False
-                )
+            stored = db.execute(  # type: ignore[attr-defined]
+                update(Homework)
+                .where(ours)
+                .values(**values)
+                .execution_options(synchronize_session=False)
             ).rowcount
             if stored:
                 assignments.refresh_status(db=db, assignment_id=job.assignment_id)
@@ -308,7 +308,7 @@ class Dispatcher:
 
     def _release_leases(self) -> int:
         with self.database.writing() as db:
-            result = db.execute(
+            result: Any = db.execute(
                 update(Homework)
                 .where(
                     Homework.lease_owner == self.owner,
@@ -329,9 +329,7 @@ class Dispatcher:
             return (
                 db.scalar(
                     select(Homework.id)
-                    .where(
-                        Homework.status.in_([HomeworkStatus.pending, HomeworkStatus.generating])
-                    )
+                    .where(Homework.status.in_([HomeworkStatus.pending, HomeworkStatus.generating]))
                     .limit(1)
                 )
                 is not None

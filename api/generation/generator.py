@@ -51,7 +51,9 @@ class HomeworkGenerator:
     ) -> GenerationOutcome:
         """Exercises for one homework; ``seed`` makes the offline ones reproducible per student."""
         if self.client is None:
-            return await self._offline(request, seed, "no worker configured (INFERENCE_API_URL unset)")
+            return await self._offline(
+                request, seed, "no worker configured (INFERENCE_API_URL unset)"
+            )
         if not use_worker:
             return await self._offline(request, seed, "too many interrupted attempts")
         worker_request = request.model_copy(

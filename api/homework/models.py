@@ -23,7 +23,12 @@ class HomeworkStatus(StrEnum):
 
 #: States in which generation is over (the exercises exist, or even the fallback failed).
 TERMINAL_STATUSES = frozenset(
-    {HomeworkStatus.available, HomeworkStatus.in_progress, HomeworkStatus.completed, HomeworkStatus.failed}
+    {
+        HomeworkStatus.available,
+        HomeworkStatus.in_progress,
+        HomeworkStatus.completed,
+        HomeworkStatus.failed,
+    }
 )
 
 
@@ -43,7 +48,9 @@ class Homework(Base):
     assignment_id: Mapped[int] = mapped_column(
         ForeignKey("assignments.id", ondelete="CASCADE"), index=True
     )
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default=HomeworkStatus.pending)
     exercises: Mapped[list[Any] | None]
     source: Mapped[str | None] = mapped_column(String(20))

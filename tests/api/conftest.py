@@ -55,7 +55,9 @@ class Api:
 
     async def student(self, name: str = "Giulia Rossi", email: str | None = None) -> dict[str, Any]:
         email = email or f"{name.lower().replace(' ', '.')}.{os.urandom(3).hex()}@example.com"
-        response = await self.client.post("/api/teacher/students", json={"name": name, "email": email})
+        response = await self.client.post(
+            "/api/teacher/students", json={"name": name, "email": email}
+        )
         assert response.status_code == 201, response.text
         return dict(response.json())
 

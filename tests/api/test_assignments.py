@@ -90,7 +90,9 @@ async def test_bad_assignment_is_422_naming_the_value(
     api: Api, fields: dict[str, object], named: str
 ) -> None:
     student = await api.student()
-    response = await api.client.post("/api/teacher/assignments", json=_body([student["id"]], **fields))
+    response = await api.client.post(
+        "/api/teacher/assignments", json=_body([student["id"]], **fields)
+    )
     assert response.status_code == 422, response.text
     assert named in response.json()["detail"]
     assert (await api.client.get("/api/teacher/assignments")).json() == []

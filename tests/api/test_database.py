@@ -65,8 +65,13 @@ async def test_fifty_concurrent_assignments_without_database_is_locked(api: Api)
     async def create(i: int) -> int:
         response = await api.client.post(
             "/api/teacher/assignments",
-            json={"cefr_level": "A1", "quantity": 2, "topic": f"t{i}", "student_ids": ids,
-                  "exercise_types": ["fill_in_blank"]},
+            json={
+                "cefr_level": "A1",
+                "quantity": 2,
+                "topic": f"t{i}",
+                "student_ids": ids,
+                "exercise_types": ["fill_in_blank"],
+            },
         )
         return response.status_code
 

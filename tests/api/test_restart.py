@@ -36,8 +36,17 @@ class ApiProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+            ],
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=self._log,
@@ -109,8 +118,14 @@ def test_sigkill_mid_assignment_then_restart_finishes_it(
         ]
         created = httpx.post(
             f"{first.url}/api/teacher/assignments",
-            json={"cefr_level": "A2", "grammar_focus": "presente", "topic": "cibo",
-                  "quantity": 3, "exercise_types": ["fill_in_blank"], "student_ids": ids},
+            json={
+                "cefr_level": "A2",
+                "grammar_focus": "presente",
+                "topic": "cibo",
+                "quantity": 3,
+                "exercise_types": ["fill_in_blank"],
+                "student_ids": ids,
+            },
         ).json()
 
         # Kill it once some homework is stored and some is in flight.

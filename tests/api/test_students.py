@@ -51,7 +51,9 @@ async def test_duplicate_email_is_409_with_message(api: Api) -> None:
         ({"name": "Giulia", "email": "a@example.com", "age": 3}, "age"),
     ],
 )
-async def test_bad_student_is_422_naming_the_field(api: Api, body: dict[str, object], field: str) -> None:
+async def test_bad_student_is_422_naming_the_field(
+    api: Api, body: dict[str, object], field: str
+) -> None:
     response = await api.client.post("/api/teacher/students", json=body)
     assert response.status_code == 422
     assert field in response.json()["detail"]

@@ -67,8 +67,10 @@ async def test_sends_key_and_ngrok_header_and_validates() -> None:
 
 @pytest.mark.parametrize("first", [503, 429, 500, 502])
 async def test_transient_status_is_retried(first: int) -> None:
-    answers = [httpx.Response(first, json={"detail": "busy"}, headers={"Retry-After": "0"}),
-               httpx.Response(200, json=GOOD)]
+    answers = [
+        httpx.Response(first, json={"detail": "busy"}, headers={"Retry-After": "0"}),
+        httpx.Response(200, json=GOOD),
+    ]
     client = _client(lambda _r: answers.pop(0))
     result = await client.generate(REQUEST, deadline=5)
     assert result.attempts == 2

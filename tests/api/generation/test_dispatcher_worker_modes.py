@@ -40,7 +40,9 @@ def _assert_valid(homework: dict[str, Any], quantity: int, types: list[str]) -> 
     check_exercises(request, exercises)
 
 
-async def _run(api: Api, students: int = 4, quantity: int = 4) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def _run(
+    api: Api, students: int = 4, quantity: int = 4
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ids = [(await api.student(f"S{i}"))["id"] for i in range(students)]
     types = ["fill_in_blank", "multiple_choice", "translation"]
     created = await api.assignment(ids, quantity=quantity, exercise_types=types)
@@ -103,9 +105,7 @@ async def test_misbehaving_worker_falls_back_offline(
 async def test_down_worker_costs_no_timeout(
     start_api: Callable[[Settings], Any], make_settings: Callable[..., Settings]
 ) -> None:
-    api = await start_api(
-        make_settings(inference_api_url=f"http://127.0.0.1:{_closed_port()}")
-    )
+    api = await start_api(make_settings(inference_api_url=f"http://127.0.0.1:{_closed_port()}"))
     started = time.perf_counter()
     done, homework = await _run(api, students=6)
     assert time.perf_counter() - started < 10  # far below 6 x the deadline
