@@ -13,13 +13,13 @@ from api.core.database import Database
 from api.generation.dispatcher import Dispatcher
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The database built in the lifespan."""
     database: Database = request.app.state.database
     return database
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -49,7 +49,7 @@ WriteSessionDep = Annotated[
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
-def get_dispatcher(request: Request) -> Dispatcher:
+async def get_dispatcher(request: Request) -> Dispatcher:
     """The generation dispatcher started in the lifespan."""
     dispatcher: Dispatcher = request.app.state.dispatcher
     return dispatcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from inference_worker.contract import Exercise
 
@@ -58,3 +58,6 @@ class HomeworkRead(BaseModel):
     generation_time: float | None = Field(default=None, description="Seconds spent generating.")
     created_at: datetime
     generated_at: datetime | None = None
+
+
+HomeworkList = TypeAdapter(list[HomeworkRead])
