@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,41 +146,63 @@ class Load:
         )
 
 
-async def load(
-    make: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
-    concurrency: int,
-    seconds: float,
+RequestMaker = Callable[[int], tuple[str, str, bytes | None]]
+
+
+async def _connection_loop(
+    port: int,
+    make: RequestMaker,
     expect: int,
+    ends: float,
+    latencies: list[float],
+    counter: list[int],
+) -> None:
+    """One keep-alive HTTP/1.1 connection sending requests back to back (a minimal client:
+    a general-purpose one would spend more CPU than the server and measure itself)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < ends:
+            counter[0] += 1
+            method, path, body = make(counter[0])
+            head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            if body is not None:
+                head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            started = time.perf_counter()
+            writer.write(head.encode() + b"\r\n" + (body or b""))
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            status = int(status_line.split()[1])
+            if status != expect:
+                raise RuntimeError(f"{method} {path} answered {status}, expected {expect}")
+    finally:
+        writer.close()
+
+
+async def load(
+    port: int, make: RequestMaker, concurrency: int, seconds: float, expect: int
 ) -> Load:
+    """Drive ``concurrency`` connections for ``seconds`` after a short warm-up."""
+    counter = [0]
+    warm: list[float] = []
+    warm_end = time.perf_counter() + min(1.0, seconds / 4)
+    await asyncio.gather(
+        *(_connection_loop(port, make, expect, warm_end, warm, counter) for _ in range(concurrency))
+    )
     latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        ends = time.perf_counter() + seconds
-        counter = 0
-
-        async def user() -> None:
-            nonlocal counter, errors
-            while time.perf_counter() < ends:
-                counter += 1
-                started = time.perf_counter()
-                response = await make(client, counter)
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != expect:
-                    errors += 1
-
-        # Warm-up, then the measured run.
-        warm_end, ends = ends, time.perf_counter() + min(1.0, seconds / 4)
-        await asyncio.gather(*(user() for _ in range(concurrency)))
-        latencies.clear()
-        ends = time.perf_counter() + seconds
-        del warm_end
-        started = time.perf_counter()
-        await asyncio.gather(*(user() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"{errors} requests did not answer {expect}")
-    return Load(len(latencies), elapsed, latencies)
+    started = time.perf_counter()
+    ends = started + seconds
+    await asyncio.gather(
+        *(
+            _connection_loop(port, make, expect, ends, latencies, counter)
+            for _ in range(concurrency)
+        )
+    )
+    return Load(len(latencies), time.perf_counter() - started, latencies)
 
 
 def create_students(url: str, count: int, prefix: str) -> list[int]:
@@ -230,9 +253,9 @@ def main() -> None:
     # Ceiling: the same server stack and load generator on a bare endpoint.
     port = free_port()
     with process(uvicorn("benchmarks.bare_app:app", port), {}, f"http://127.0.0.1:{port}/bare"):
-        bare_url = f"http://127.0.0.1:{port}/bare"
-        ceiling32 = asyncio.run(load(lambda c, _i: c.get(bare_url), 32, args.seconds, 200))
-        ceiling16 = asyncio.run(load(lambda c, _i: c.get(bare_url), 16, args.seconds, 200))
+        bare: RequestMaker = lambda _i: ("GET", "/bare", None)  # noqa: E731
+        ceiling32 = asyncio.run(load(port, bare, 32, args.seconds, 200))
+        ceiling16 = asyncio.run(load(port, bare, 16, args.seconds, 200))
     print(ceiling32.line("ceiling GET bare (c=32)"))
     print(ceiling16.line("ceiling GET bare (c=16)"))
 
@@ -249,10 +272,14 @@ def main() -> None:
         homework = [
             (sid, httpx.get(f"{url}/api/student/{sid}/homework").json()[0]["id"]) for sid in ids
         ]
+        api_port = int(url.rsplit(":", 1)[1])
         get = asyncio.run(
             load(
-                lambda c, i: c.get(
-                    f"{url}/api/student/{homework[i % 20][0]}/homework/{homework[i % 20][1]}"
+                api_port,
+                lambda i: (
+                    "GET",
+                    f"/api/student/{homework[i % 20][0]}/homework/{homework[i % 20][1]}",
+                    None,
                 ),
                 32,
                 args.seconds,
@@ -269,9 +296,11 @@ def main() -> None:
         run = os.urandom(3).hex()
         post = asyncio.run(
             load(
-                lambda c, i: c.post(
-                    f"{url}/api/teacher/students",
-                    json={"name": f"Bench {i}", "email": f"b{run}{i}@example.com"},
+                api_port,
+                lambda i: (
+                    "POST",
+                    "/api/teacher/students",
+                    json.dumps({"name": f"Bench {i}", "email": f"b{run}{i}@example.com"}).encode(),
                 ),
                 16,
                 args.seconds,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -27,6 +27,7 @@ NAMING_CONVENTION = {
 }
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "sqlite_begin_immediate"
+_AUTOCOMMIT_READ = "sqlite_autocommit_read"
 
 
 def utcnow() -> datetime:
@@ -107,8 +108,10 @@ def build_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(_AUTOCOMMIT_READ, False):
+            return  # one SELECT is consistent on its own; no transaction to open and close
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE, False) else "BEGIN")
 
     return engine
 
@@ -119,6 +122,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = build_engine(url)
         writer = self.engine.execution_options(**{_IMMEDIATE: True})
+        self.reader = self.engine.execution_options(**{_AUTOCOMMIT_READ: True})
+        self.is_sqlite = is_sqlite(self.engine)
         self.read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = sessionmaker(writer, expire_on_commit=False)
 
@@ -133,6 +138,12 @@ class Database:
         """A read-only session."""
         with self.read_sessions() as session:
             yield session
+
+    @contextmanager
+    def single_read(self) -> Iterator[Connection]:
+        """A connection for one read statement (no transaction on SQLite)."""
+        with self.reader.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from inference_worker.contract import Exercise
 
@@ -58,6 +58,3 @@ class HomeworkRead(BaseModel):
     generation_time: float | None = Field(default=None, description="Seconds spent generating.")
     created_at: datetime
     generated_at: datetime | None = None
-
-
-HomeworkList = TypeAdapter(list[HomeworkRead])
