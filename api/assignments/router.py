@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api.assignments import service
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
-from api.core.deps import DispatcherDep, ReadSessionDep, WriteSessionDep
+from api.core.deps import DatabaseDep, DispatcherDep, ReadSessionDep
 from api.core.errors import responses
 from api.core.logging import log_event
 
@@ -24,24 +25,26 @@ router = APIRouter(prefix="/api/teacher/assignments", tags=["teacher: assignment
     summary="Create an assignment (exercises are generated in the background)",
     responses=responses(422),
 )
-def create_assignment(
-    data: AssignmentCreate,
-    db: WriteSessionDep,
-    dispatcher: DispatcherDep,
-    background: BackgroundTasks,
+async def create_assignment(
+    data: AssignmentCreate, database: DatabaseDep, dispatcher: DispatcherDep
 ) -> AssignmentRead:
     """Store the assignment and one pending homework per student, then start generating."""
-    assignment = service.create(db=db, data=data)
+
+    def create() -> AssignmentRead:
+        with database.writing() as db:
+            assignment = service.create(db=db, data=data)
+            return service.read(db=db, assignments=[assignment])[0]
+
+    created = await run_in_threadpool(create)
+    dispatcher.wake()  # after the commit, so the dispatcher finds the new homework
     log_event(
         logger,
         "assignment.created",
-        assignment_id=assignment.id,
+        assignment_id=created.id,
         students=len(data.student_ids),
         quantity=data.quantity,
     )
-    # Runs after the response, so after the transaction above has committed.
-    background.add_task(dispatcher.wake)
-    return service.read(db=db, assignments=[assignment])[0]
+    return created
 
 
 @router.get("", summary="List assignments, newest first")
@@ -72,7 +75,12 @@ def get_assignment(assignment_id: int, db: ReadSessionDep) -> AssignmentRead:
     summary="Delete an assignment and its homework",
     responses=responses(404),
 )
-def delete_assignment(assignment_id: int, db: WriteSessionDep) -> Response:
+async def delete_assignment(assignment_id: int, database: DatabaseDep) -> Response:
     """Delete an assignment; any generation still running for it is discarded."""
-    service.delete(db=db, assignment_id=assignment_id)
+
+    def delete() -> None:
+        with database.writing() as db:
+            service.delete(db=db, assignment_id=assignment_id)
+
+    await run_in_threadpool(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api.assignments import service as assignments
-from api.core.deps import ReadSessionDep, WriteSessionDep
+from api.core.deps import DatabaseDep, ReadSessionDep
 from api.core.errors import responses
 from api.students import service
 from api.students.schemas import StudentCreate, StudentRead
@@ -21,9 +22,14 @@ router = APIRouter(prefix="/api/teacher/students", tags=["teacher: students"])
     summary="Create a student",
     responses=responses(409, 422),
 )
-def create_student(data: StudentCreate, db: WriteSessionDep) -> StudentRead:
+async def create_student(data: StudentCreate, database: DatabaseDep) -> StudentRead:
     """Register a student by name and unique email."""
-    return StudentRead.model_validate(service.create(db=db, data=data))
+
+    def create() -> StudentRead:
+        with database.write_connection() as db:
+            return service.create(db=db, data=data)
+
+    return await run_in_threadpool(create)
 
 
 @router.get("", summary="List students")
@@ -51,8 +57,13 @@ def get_student(student_id: int, db: ReadSessionDep) -> StudentRead:
     summary="Delete a student and their homework",
     responses=responses(404),
 )
-def delete_student(student_id: int, db: WriteSessionDep) -> Response:
+async def delete_student(student_id: int, database: DatabaseDep) -> Response:
     """Delete a student; their homework goes too and affected assignments are re-evaluated."""
-    for assignment_id in set(service.delete(db=db, student_id=student_id)):
-        assignments.refresh_status(db=db, assignment_id=assignment_id)
+
+    def delete() -> None:
+        with database.writing() as db:
+            for assignment_id in set(service.delete(db=db, student_id=student_id)):
+                assignments.refresh_status(db=db, assignment_id=assignment_id)
+
+    await run_in_threadpool(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

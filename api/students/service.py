@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.core.database import utcnow
 from api.students.exceptions import EmailAlreadyRegistered, StudentNotFound
 from api.students.models import Student
-from api.students.schemas import StudentCreate
+from api.students.schemas import StudentCreate, StudentRead
+
+_INSERT = insert(Student).returning(Student.id, Student.name, Student.email, Student.created_at)
 
 
-def create(*, db: Session, data: StudentCreate) -> Student:
-    """Register a student; the email must be new."""
-    if db.scalar(select(Student.id).where(Student.email == data.email)) is not None:
-        raise EmailAlreadyRegistered(data.email)
-    student = Student(name=data.name, email=data.email)
-    db.add(student)
+def create(*, db: Connection, data: StudentCreate) -> StudentRead:
+    """Register a student; the email must be new (the unique index decides, race-free)."""
+    values = {"name": data.name, "email": data.email, "created_at": utcnow()}
     try:
-        db.flush()
-    except IntegrityError as exc:  # a concurrent insert won the race
+        row = db.execute(_INSERT, values).one()
+    except IntegrityError as exc:
         raise EmailAlreadyRegistered(data.email) from exc
-    return student
+    return StudentRead.model_validate(row._asdict())
 
 
 def get(*, db: Session, student_id: int) -> Student:
