@@ -88,7 +88,9 @@ class Exercise(BaseModel):
         description="The prompt shown to the student; a blank is written as ___.",
         examples=["Ieri io ___ (andare) al cinema con Marco."],
     )
-    correct_answer: str = Field(min_length=1, description="The expected answer.", examples=["sono andato"])
+    correct_answer: str = Field(
+        min_length=1, description="The expected answer.", examples=["sono andato"]
+    )
     options: list[str] | None = Field(
         default=None,
         description="Multiple choice only: exactly 4 unique options, one of them the answer.",

@@ -1,0 +1,52 @@
+"""Engines turn a prompt and a JSON schema into text; one per process, loaded once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from inference_worker.contract import GenerateRequest
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """The raw text an engine produced and what it cost."""
+
+    text: str
+    generated_tokens: int
+    finish_reason: str
+
+
+@dataclass
+class EngineInfo:
+    """What /health reports about the engine."""
+
+    engine: str
+    model: str
+    device: str = "cpu"
+    dtype: str = "float32"
+    gpu_name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """The interface both engines implement."""
+
+    info: EngineInfo
+
+    async def start(self) -> None:
+        """Load the model (slow); called once in the background at start-up."""
+
+    async def generate(
+        self, request: GenerateRequest, schema: dict[str, Any], seed: int
+    ) -> EngineOutput:
+        """Generate JSON text following ``schema``; cancelling the call aborts the generation."""
+
+    def gpu_memory_used_mb(self) -> float | None:
+        """GPU memory in use, when there is a GPU."""
+
+    def queue_depth(self) -> tuple[int, int]:
+        """Requests running and waiting."""
+
+    async def close(self) -> None:
+        """Free the model."""
