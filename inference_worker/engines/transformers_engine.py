@@ -112,7 +112,10 @@ class TransformersEngine:
         self, request: GenerateRequest, schema: dict[str, Any], seed: int
     ) -> EngineOutput:
         """Queue the request and wait for its batch; cancelling it drops it from the batch."""
-        grammar = LLMatcher.grammar_from_json_schema(schema)
+        # Compact JSON: free whitespace between tokens would let a weak model waste its budget.
+        grammar = LLMatcher.grammar_from_json_schema(
+            schema, overrides={"whitespace_flexible": False}
+        )
         matcher = LLMatcher(self._ll_tokenizer, grammar, log_level=0)
         if matcher.is_error():
             raise ValueError(f"schema rejected by the constraint engine: {matcher.get_error()}")
