@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse
@@ -121,7 +121,10 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
     @app.get("/metrics", summary="Prometheus metrics", dependencies=[Depends(require_key)])
     async def metrics_endpoint() -> Response:
         """Requests, latency, tokens, failures by reason and requests in flight."""
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        body = generate_latest(metrics.registry)
+        if engine.info.engine == "vllm":  # vLLM registers its own metrics in the default registry
+            body += generate_latest(REGISTRY)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.post(
         "/generate",
