@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from api.assignments import service
+from api.assignments import results, service
+from api.assignments.results import AssignmentResults
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
 from api.core.deps import DatabaseDep, DispatcherDep, ReadSessionDep
 from api.core.errors import responses
@@ -84,3 +85,13 @@ async def delete_assignment(assignment_id: int, database: DatabaseDep) -> Respon
 
     await run_in_threadpool(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{assignment_id}/results",
+    summary="Results: per-student status and score, most missed exercises",
+    responses=responses(404),
+)
+def get_results(assignment_id: int, db: ReadSessionDep) -> AssignmentResults:
+    """Who submitted, their scores and submission times, and what the class missed most."""
+    return results.results(db=db, assignment_id=assignment_id)

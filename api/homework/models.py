@@ -61,6 +61,11 @@ class Homework(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(120))
     lease_expires_at: Mapped[datetime | None]
+    answers: Mapped[list[Any] | None]
+    results: Mapped[list[Any] | None]
+    score: Mapped[float | None]
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     generated_at: Mapped[datetime | None]

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
-from api.homework import service
-from api.homework.schemas import HomeworkRead, StatusFilter
+from api.homework import service, submissions
+from api.homework.schemas import HomeworkRead, StatusFilter, SubmissionCreate, SubmissionRead
 
 router = APIRouter(prefix="/api/student/{student_id}/homework", tags=["student: homework"])
 
@@ -70,3 +70,22 @@ async def list_homework(
 async def get_homework(student_id: int, homework_id: int, database: DatabaseDep) -> Response:
     """One homework with its exercises; another student's homework answers 404."""
     return await _respond(database, _get, student_id, homework_id)
+
+
+@router.post(
+    "/{homework_id}/submissions",
+    summary="Submit answers (partial save or final)",
+    responses=responses(404, 409, 422),
+)
+async def submit_answers(
+    student_id: int, homework_id: int, data: SubmissionCreate, database: DatabaseDep
+) -> SubmissionRead:
+    """Save progress (final=false) or grade and complete the homework (final=true)."""
+
+    def submit() -> SubmissionRead:
+        with database.writing() as db:
+            return submissions.submit(
+                db=db, student_id=student_id, homework_id=homework_id, data=data
+            )
+
+    return await run_in_threadpool(submit)

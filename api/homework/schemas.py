@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from inference_worker.contract import Exercise
+from inference_worker.contract import MAX_QUANTITY, Exercise
 
 StatusFilter = Literal[
     "all", "pending", "generating", "available", "in_progress", "completed", "failed"
@@ -58,3 +58,61 @@ class HomeworkRead(BaseModel):
     generation_time: float | None = Field(default=None, description="Seconds spent generating.")
     created_at: datetime
     generated_at: datetime | None = None
+    answers: list[str | int | None] | None = Field(
+        default=None, description="The student's saved answers, in exercise order."
+    )
+    results: list[ExerciseResult] | None = Field(
+        default=None, description="Verdicts, once the homework is submitted."
+    )
+    score: float | None = Field(default=None, description="0–100, once submitted.", examples=[80.0])
+    started_at: datetime | None = Field(default=None, description="First saved answer.")
+    submitted_at: datetime | None = Field(default=None, description="Final submission.")
+
+
+class SubmissionCreate(BaseModel):
+    """A student's answers: one per exercise, in order; ``null`` leaves one unanswered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: list[Annotated[str, Field(max_length=500)] | int | None] = Field(
+        max_length=MAX_QUANTITY,
+        description="Text answers; for multiple choice the option's text or its 0-based index.",
+        examples=[["sono andato", 2, "I went to Rome"]],
+    )
+    final: bool = Field(
+        default=True,
+        description="true grades and completes the homework; false only saves progress.",
+        examples=[True],
+    )
+
+
+class ExerciseResult(BaseModel):
+    """The verdict on one answer."""
+
+    index: int = Field(description="0-based position of the exercise.", examples=[0])
+    answer: str | int | None = Field(examples=["sono andato"])
+    verdict: Literal["correct", "almost", "incorrect", "unanswered"] = Field(examples=["correct"])
+    note: str | None = Field(default=None, examples=[None])
+    expected: str = Field(examples=["sono andato"])
+    explanation: str = Field(examples=["'Andare' takes essere in the passato prossimo."])
+
+
+class SubmissionRead(BaseModel):
+    """What a submission did: saved progress, or the graded homework."""
+
+    homework_id: int
+    status: str = Field(description="in_progress after a save, completed after the final one.")
+    answered: int = Field(description="Exercises with an answer.")
+    total: int
+    score: float | None = Field(
+        default=None,
+        description="0–100: correct counts 1, almost 0.5; only on the final submission.",
+    )
+    results: list[ExerciseResult] = Field(
+        default_factory=list, description="Per-exercise verdicts; empty for a partial save."
+    )
+    started_at: datetime | None = None
+    submitted_at: datetime | None = None
+
+
+HomeworkRead.model_rebuild()

@@ -29,6 +29,11 @@ _COLUMNS = (
     Homework.generation_time,
     Homework.created_at,
     Homework.generated_at,
+    Homework.answers,
+    Homework.results,
+    Homework.score,
+    Homework.started_at,
+    Homework.submitted_at,
 )
 
 
