@@ -138,7 +138,9 @@ def install(project: Path, driver: str | None) -> str:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     if requirement is None:
         print("No vLLM build for this driver: installing the transformers engine on Colab's torch.")
-        subprocess.run([*pip, "-e", f"{project}[worker,notebook]", "transformers", "llguidance"], check=True)
+        subprocess.run(
+            [*pip, "-e", f"{project}[worker,notebook]", "transformers", "llguidance"], check=True
+        )
         return "transformers"
     print(f"Installing the worker with {requirement} (driver {driver}); this takes a few minutes.")
     subprocess.run([*pip, "-e", f"{project}[worker,notebook]", requirement], check=True)
