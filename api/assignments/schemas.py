@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.generation.fallback import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
 from api.homework.models import HomeworkStatus
 from inference_worker.contract import (
     EXERCISE_TYPES,
@@ -26,13 +27,15 @@ class AssignmentCreate(BaseModel):
     grammar_focus: str = Field(
         default=GENERAL,
         max_length=120,
-        description="Grammar point to practise, in Italian or English; empty means general.",
+        description="Grammar point to practise, in Italian or English; empty means general. "
+        f"The offline generator knows: {', '.join(KNOWN_GRAMMAR_FOCUSES)}.",
         examples=["passato prossimo"],
     )
     topic: str = Field(
         default=GENERAL,
         max_length=120,
-        description="Theme of the sentences (food, travel, family...); empty means general.",
+        description="Theme of the sentences; empty means general. "
+        f"The offline generator knows: {', '.join(KNOWN_TOPICS)}.",
         examples=["viaggi"],
     )
     quantity: int = Field(

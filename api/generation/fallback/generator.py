@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from typing import get_args
 
 from api.generation.fallback import data
 from api.generation.fallback.grammar import (
@@ -29,13 +30,7 @@ from inference_worker.contract import CEFR_LEVELS, Exercise, GenerateRequest
 
 GrammarPoint = str
 KNOWN_GRAMMAR_FOCUSES: tuple[GrammarPoint, ...] = (
-    "presente",
-    "passato_prossimo",
-    "imperfetto",
-    "futuro",
-    "condizionale",
-    "congiuntivo",
-    "imperativo",
+    *get_args(Tense),
     "verbi_riflessivi",
     "articoli",
     "preposizioni_articolate",
