@@ -11,7 +11,7 @@ run_api.sh starts it) and a bare FastAPI app — and drives them with one Python
   (d) time to complete 20 students with the worker down, and with it hung
       (targets: <= 1 s; <= the configured deadline + 1 s)
 
-Usage: .venv/bin/python benchmarks/api_bench.py [--seconds 8]
+Usage: .venv/bin/python benchmarks/api_bench.py [--seconds 8] [--client raw|httpx]
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class Load:
 RequestMaker = Callable[[int], tuple[str, str, bytes | None]]
 
 
-async def _connection_loop(
+async def _raw_loop(
     port: int,
     make: RequestMaker,
     expect: int,
@@ -183,10 +183,39 @@ async def _connection_loop(
         writer.close()
 
 
+async def _httpx_loop(
+    port: int,
+    make: RequestMaker,
+    expect: int,
+    ends: float,
+    latencies: list[float],
+    counter: list[int],
+) -> None:
+    """The same loop through httpx, a typical Python client (it spends more CPU per request)."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        while time.perf_counter() < ends:
+            counter[0] += 1
+            method, path, body = make(counter[0])
+            started = time.perf_counter()
+            response = await client.request(
+                method,
+                path,
+                content=body,
+                headers={"Content-Type": "application/json"} if body else None,
+            )
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != expect:
+                raise RuntimeError(f"{method} {path} answered {response.status_code}")
+
+
+CLIENT = "raw"
+
+
 async def load(
     port: int, make: RequestMaker, concurrency: int, seconds: float, expect: int
 ) -> Load:
     """Drive ``concurrency`` connections for ``seconds`` after a short warm-up."""
+    _connection_loop = _raw_loop if CLIENT == "raw" else _httpx_loop
     counter = [0]
     warm: list[float] = []
     warm_end = time.perf_counter() + min(1.0, seconds / 4)
@@ -246,9 +275,20 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load run")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="load generator: a minimal keep-alive socket client (default), or httpx",
+    )
     args = parser.parse_args()
+    global CLIENT
+    CLIENT = args.client
     tmp = Path(tempfile.mkdtemp(prefix="it-bench-"))
-    print(f"Italian Teacher API benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(
+        f"Italian Teacher API benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"load generator: {args.client}"
+    )
 
     # Ceiling: the same server stack and load generator on a bare endpoint.
     port = free_port()
