@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.assignments import service as assignments
+from api.homework import submissions
 from api.homework.models import Homework, HomeworkStatus
 from api.students.models import Student
 
@@ -36,6 +37,12 @@ class MissedExercise(BaseModel):
     attempted: int = Field(description="Students who submitted it.")
 
 
+class MissedByType(BaseModel):
+    type: str = Field(examples=["fill_in_blank"])
+    missed: int = Field(description="Exercises of this type answered incorrectly or left blank.")
+    attempted: int = Field(description="Exercises of this type in submitted homework.")
+
+
 class AssignmentResults(BaseModel):
     """Per-student progress and scores; the class average; what was most often missed."""
 
@@ -47,6 +54,10 @@ class AssignmentResults(BaseModel):
     most_missed: list[MissedExercise] = Field(
         description="Exercises (by question) most often missed in submitted homework; students "
         "may have different exercises, so each counts the students who had that one."
+    )
+    missed_by_type: list[MissedByType] = Field(
+        description="The same, by exercise type: meaningful even when every student's exercises "
+        "differ. Most missed first."
     )
 
 
@@ -63,6 +74,8 @@ def results(*, db: Session, assignment_id: int) -> AssignmentResults:
     missed: Counter[str] = Counter()
     attempted: Counter[str] = Counter()
     details: dict[str, dict[str, Any]] = {}
+    type_missed: Counter[str] = Counter()
+    type_attempted: Counter[str] = Counter()
     for homework, name in rows:
         answers = homework.answers or []
         exercises = homework.exercises or []
@@ -73,7 +86,7 @@ def results(*, db: Session, assignment_id: int) -> AssignmentResults:
                 homework_id=homework.id,
                 status=homework.status,
                 score=homework.score,
-                answered=sum(a is not None and a != "" for a in answers),
+                answered=sum(submissions.is_answered(a) for a in answers),
                 total=len(exercises),
                 submitted_at=homework.submitted_at,
             )
@@ -84,8 +97,10 @@ def results(*, db: Session, assignment_id: int) -> AssignmentResults:
             key = exercise["question"]
             details.setdefault(key, exercise)
             attempted[key] += 1
+            type_attempted[exercise["type"]] += 1
             if result["verdict"] in ("incorrect", "unanswered"):
                 missed[key] += 1
+                type_missed[exercise["type"]] += 1
     scores = [
         s.score for s in students if s.status == HomeworkStatus.completed and s.score is not None
     ]
@@ -105,4 +120,11 @@ def results(*, db: Session, assignment_id: int) -> AssignmentResults:
             )
             for question, count in missed.most_common(MOST_MISSED_SHOWN)
         ],
+        missed_by_type=sorted(
+            (
+                MissedByType(type=kind, missed=type_missed[kind], attempted=count)
+                for kind, count in type_attempted.items()
+            ),
+            key=lambda row: (-row.missed, row.type),
+        ),
     )

@@ -1,11 +1,12 @@
-"""Grading one answer: ``correct``, ``almost`` (right but for accents, apostrophes, capitals or
-spacing — with a note saying which) or ``incorrect``.
+"""Grading one answer: ``correct``, ``almost`` (right but for accents, apostrophes, capitals,
+spacing or punctuation — with a note saying which) or ``incorrect``.
 
-Only differences that cannot change the word are forgiven outright: surrounding spaces, repeated
-spaces, a final full stop, question or exclamation mark, and typographic apostrophes (’ for ').
-Accents, capitals, apostrophes and spacing inside the answer make it ``almost``: "e" (and) and
-"è" (is) are different words, so an accent is never silently accepted. Different letters are
-always ``incorrect``.
+Only differences that cannot change the answer are forgiven outright: surrounding spaces, repeated
+spaces, final sentence punctuation (. ! ? … ; :) and typographic apostrophes (’ for ').
+Accents, capitals, apostrophes, spacing and punctuation inside the answer make it ``almost``:
+"e" (and) and "è" (is) are different words, so an accent is never silently accepted. A vowel
+followed by an apostrophe ("perche'", "E'") is how Italians type an accent on an English keyboard,
+so it is read as an accent. Different letters are always ``incorrect``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ Verdict = Literal["correct", "almost", "incorrect"]
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _TRAILING = re.compile(r"[\s.!?…;:]+$")
-_VOWEL_APOSTROPHE = re.compile(r"([aeiouAEIOU])'(?=\s|$)")  # perche' / E' typed for perché / È
 
 
 @dataclass(frozen=True)
@@ -35,62 +35,84 @@ def canonical(text: str) -> str:
     return _TRAILING.sub("", text)
 
 
+def _is_punctuation(char: str) -> bool:
+    return char != "'" and unicodedata.category(char).startswith("P")
+
+
+def _without_punctuation(text: str) -> str:
+    return "".join(c for c in text if not _is_punctuation(c))
+
+
 def _without_accents(text: str) -> str:
-    text = _VOWEL_APOSTROPHE.sub(r"\1", text)
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
     )
 
 
-def _letters(text: str) -> str:
-    """Only what is left when accents, case, apostrophes and spaces are set aside."""
-    return re.sub(r"[\s']", "", _without_accents(canonical(text)).casefold())
+def letters(text: str) -> str:
+    """Only the base letters (and digits), with every forgivable mark set aside."""
+    folded = _without_accents(_without_punctuation(canonical(text))).lower()
+    return re.sub(r"[\s']", "", folded)
+
+
+def _slots(text: str) -> tuple[str, dict[int, str]]:
+    """The base letters (case kept), and what follows each: spaces, apostrophes, accents."""
+    decomposed = unicodedata.normalize("NFD", _without_punctuation(canonical(text)))
+    base: list[str] = []
+    slots: dict[int, str] = {}
+    for char in decomposed:
+        if char in " '" or unicodedata.combining(char):
+            slots[len(base)] = slots.get(len(base), "") + char
+        else:
+            base.append(char)
+    return "".join(base), slots
+
+
+_DIMENSIONS = ("accents", "capital letters", "apostrophes", "spacing", "punctuation")
 
 
 def _differences(answer: str, expected: str) -> list[str]:
     """Which forgivable dimensions differ between two answers that have the same letters."""
-    a, e = canonical(answer), canonical(expected)
-
-    def accents_kept(text: str) -> str:
-        return re.sub(r"[\s']", "", text.casefold())
-
-    def capitals_kept(text: str) -> str:
-        return re.sub(r"[\s']", "", _without_accents(text))
-
-    def apostrophes_kept(text: str) -> str:
-        return re.sub(r"\s", "", _without_accents(text).casefold())
-
-    notes = []
-    if accents_kept(a) != accents_kept(e):
-        notes.append("accents")
-    if capitals_kept(a) != capitals_kept(e):
-        notes.append("capital letters")
-    if apostrophes_kept(a) != apostrophes_kept(e):
-        notes.append("apostrophes")
-    if _spacing(a) != _spacing(e):
-        notes.append("spacing")
-    return notes
-
-
-def _spacing(text: str) -> list[int]:
-    """Where the spaces fall, counted in letters, ignoring apostrophes and accents."""
-    plain = _without_accents(text).casefold().replace("'", "")
-    positions, count = [], 0
-    for char in plain:
-        if char == " ":
-            positions.append(count)
-        else:
-            count += 1
-    return positions
+    answer_base, answer_slots = _slots(answer)
+    expected_base, expected_slots = _slots(expected)
+    notes: set[str] = set()
+    if answer_base != expected_base:
+        notes.add("capital letters")
+    for slot in answer_slots.keys() | expected_slots.keys():
+        given, wanted = answer_slots.get(slot, ""), expected_slots.get(slot, "")
+        given_marks, wanted_marks = given.replace(" ", ""), wanted.replace(" ", "")
+        if given.count(" ") != wanted.count(" "):
+            notes.add("spacing")
+        if given_marks == wanted_marks:
+            if given != wanted:  # "a' b" for "a 'b": the same marks, spaced differently
+                notes.add("spacing")
+            continue
+        given_accents, wanted_accents = given_marks.replace("'", ""), wanted_marks.replace("'", "")
+        if given_accents != wanted_accents:
+            notes.add("accents")
+        given_apostrophe, wanted_apostrophe = "'" in given_marks, "'" in wanted_marks
+        if given_apostrophe == wanted_apostrophe:
+            continue
+        word_end = slot == len(answer_base) or " " in given
+        after_vowel = slot > 0 and answer_base[slot - 1].lower() in "aeiou"
+        if given_apostrophe and after_vowel and word_end:
+            # "perche'", "E'": an accent typed on an English keyboard, whether one was wanted or not.
+            notes.add("accents")
+        elif not (wanted_apostrophe and given_accents and not wanted_accents):
+            notes.add("apostrophes")  # unless "pò" for "po'": an accent mistake, noted above
+    answer_punctuation = [c for c in canonical(answer) if _is_punctuation(c)]
+    if answer_punctuation != [c for c in canonical(expected) if _is_punctuation(c)]:
+        notes.add("punctuation")
+    return [name for name in _DIMENSIONS if name in notes]
 
 
 def grade(answer: str, expected: str) -> Grade:
     """Compare one answer with one right answer."""
     if canonical(answer) == canonical(expected):
         return Grade("correct")
-    if _letters(answer) and _letters(answer) == _letters(expected):
-        notes = _differences(answer, expected) or ["spelling marks"]
+    if letters(answer) and letters(answer) == letters(expected):
+        notes = _differences(answer, expected) or ["spelling"]
         return Grade("almost", f"Right, but check the {', '.join(notes)}: {canonical(expected)}")
     return Grade("incorrect")
 
@@ -105,3 +127,18 @@ def grade_any(answer: str, expected: list[str]) -> Grade:
         if result.verdict == "almost" and best.verdict == "incorrect":
             best = result
     return best
+
+
+def grade_choice(answer: str, options: list[str], expected: str) -> Grade:
+    """A multiple-choice answer typed as text: it must pick out one option and no other."""
+    chosen = [option for option in options if canonical(option) == canonical(answer)]
+    if chosen:
+        right = canonical(chosen[0]) == canonical(expected)
+        return Grade("correct") if right else Grade("incorrect")
+    result = grade(answer, expected)
+    if result.verdict == "almost":
+        # "e" among options "e" and "è" would otherwise earn half a point for the wrong choice.
+        rivals = [o for o in options if o != expected and letters(o) == letters(answer)]
+        if rivals:
+            return Grade("incorrect", "This matches more than one option; choose one of them.")
+    return result

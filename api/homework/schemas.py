@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from inference_worker.contract import MAX_QUANTITY, Exercise
 
@@ -74,9 +74,11 @@ class SubmissionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    answers: list[Annotated[str, Field(max_length=500)] | int | None] = Field(
+    # StrictInt: JSON true or 1.5 is a mistake, not option 1.
+    answers: list[Annotated[str, Field(max_length=500)] | StrictInt | None] = Field(
         max_length=MAX_QUANTITY,
-        description="Text answers; for multiple choice the option's text or its 0-based index.",
+        description="One per exercise, in order: text, or for multiple choice the option's text "
+        "or its 0-based index (a JSON integer); null or fewer answers leave exercises unanswered.",
         examples=[["sono andato", 2, "I went to Rome"]],
     )
     final: bool = Field(

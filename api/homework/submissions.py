@@ -1,4 +1,11 @@
-"""Saving and grading a student's answers; each submission is one short transaction."""
+"""Saving and grading a student's answers; each submission is one short transaction.
+
+``final: false`` stores the answers (replacing any earlier save) and moves the homework to
+``in_progress`` without grading, so saves cannot be used to probe for the right answers.
+``final: true`` (the default) grades every exercise, stores answers, verdicts and score, and
+completes the homework; answers missing or ``null`` count as unanswered (no points).
+Score = (correct + 0.5 × almost) / exercises × 100, rounded to one decimal.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from api.homework.exceptions import (
     HomeworkNotReady,
     TooManyAnswers,
 )
-from api.homework.grading import grade_any
+from api.homework.grading import grade_any, grade_choice
 from api.homework.models import Homework, HomeworkStatus
 from api.homework.schemas import ExerciseResult, SubmissionCreate, SubmissionRead
 
@@ -27,8 +34,13 @@ ALMOST_WEIGHT = 0.5
 _OPEN = (HomeworkStatus.available, HomeworkStatus.in_progress)
 
 
+def is_answered(answer: object) -> bool:
+    """Whether a stored answer counts as given (``null`` and blank text do not)."""
+    return answer is not None and not (isinstance(answer, str) and not answer.strip())
+
+
 def _resolve_choice(exercise: dict[str, Any], position: int, answer: str | int) -> str:
-    """Multiple choice takes the option's text or its 0-based index."""
+    """Multiple choice takes the option's text or its 0-based index (a JSON integer, not "2")."""
     if isinstance(answer, int) and not isinstance(answer, bool):
         options = exercise.get("options") or []
         if not 0 <= answer < len(options):
@@ -47,16 +59,14 @@ def grade_exercises(
         note: str | None
         answer = answers[index] if index < len(answers) else None
         expected = [exercise["correct_answer"], *(exercise.get("accepted_answers") or [])]
-        if answer is None or (isinstance(answer, str) and not answer.strip()):
+        if answer is None or not is_answered(answer):
             verdict, note = "unanswered", "No answer given."
         else:
             if exercise["type"] == "multiple_choice":
                 text = _resolve_choice(exercise, index, answer)
-            elif isinstance(answer, int):
-                text = str(answer)
+                result = grade_choice(text, exercise["options"] or [], exercise["correct_answer"])
             else:
-                text = answer
-            result = grade_any(text, expected)
+                result = grade_any(str(answer), expected)
             verdict, note = result.verdict, result.note
         points += {"correct": 1.0, "almost": ALMOST_WEIGHT}.get(verdict, 0.0)
         results.append(
@@ -118,7 +128,7 @@ def submit(
     )
     if not stored.rowcount:  # type: ignore[attr-defined]
         raise HomeworkAlreadySubmitted(homework_id)
-    answered = sum(a is not None and not (isinstance(a, str) and not a.strip()) for a in answers)
+    answered = sum(is_answered(a) for a in answers)
     log_event(
         logger,
         "homework.submitted" if data.final else "homework.saved",

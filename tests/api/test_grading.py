@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.homework.grading import canonical, grade, grade_any
+from api.homework.grading import canonical, grade, grade_any, grade_choice
 
 
 @pytest.mark.parametrize(
@@ -30,8 +30,19 @@ from api.homework.grading import canonical, grade, grade_any
         ("Sono andato", "sono andato", "almost", "capital letters"),
         ("sonoandato", "sono andato", "almost", "spacing"),
         ("un pò", "un po'", "almost", "accents"),
+        ("un po", "un po'", "almost", "apostrophes"),
         ("città", "citta", "almost", "accents"),
+        ("papa", "papà", "almost", "accents"),
+        ("perchè", "perché", "almost", "accents"),
+        ("perche' no", "perché no", "almost", "accents"),
+        ("c'e'", "c'è", "almost", "accents"),
+        ("E'", "e", "almost", "accents, capital letters"),
+        ("l amico", "l'amico", "almost", "apostrophes, spacing"),
+        ("Sì grazie", "Sì, grazie", "almost", "punctuation"),
+        ("Yes thank you", "Yes, thank you.", "almost", "punctuation"),
+        ("«ciao»", "ciao", "almost", "punctuation"),
         ("anno", "ano", "incorrect", None),
+        ("ss", "ß", "incorrect", None),
         ("sono andata", "sono andato", "incorrect", None),
         ("ho andato", "sono andato", "incorrect", None),
         ("", "sono", "incorrect", None),
@@ -55,22 +66,107 @@ def test_alternatives_are_accepted() -> None:
     assert grade_any("I eat lunch at home", expected).verdict == "incorrect"
 
 
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [("è", "correct"), ("È.", "correct"), ("e", "incorrect"), ("ha", "incorrect")],
+)
+def test_multiple_choice_text_picks_one_option(answer: str, verdict: str) -> None:
+    assert grade_choice(answer, ["e", "è", "ha", "a"], "è").verdict == verdict
+
+
+def test_multiple_choice_never_gives_half_a_point_for_another_option() -> None:
+    # "E'" is "È", but it also has the letters of the wrong option "e": it chooses nothing.
+    ambiguous = grade_choice("E'", ["e", "è", "ha", "a"], "è")
+    assert ambiguous.verdict == "incorrect" and ambiguous.note
+    assert grade_choice("Siamo andati", ["siamo andati", "siete andati"], "siamo andati") == (
+        grade("Siamo andati", "siamo andati")
+    )
+
+
 def _base_letters(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.casefold())
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
-italian = st.text(alphabet="abcdefghilmnopqrstuvzàèéìòùABCEÈ '’.!?", max_size=20)
+def _marked_letters(text: str) -> list[str]:
+    """Letters with their accents and case: what a correct answer must match exactly."""
+    return [c for c in unicodedata.normalize("NFC", text) if c.isalnum()]
 
 
-@settings(max_examples=500, deadline=None, derandomize=True)
+italian = st.text(alphabet="abcdeilnoprstuàèéìòùAEÈ '’`.,!?-«»\u0300\u0301", max_size=16)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
 @given(answer=italian, expected=italian)
-def test_correct_means_the_same_text(answer: str, expected: str) -> None:
+def test_normalisation_never_turns_a_wrong_answer_right(answer: str, expected: str) -> None:
     result = grade(answer, expected)
     if result.verdict == "correct":
+        # Only spaces, final punctuation and apostrophe shapes may differ: never a letter,
+        # an accent or a capital.
         assert canonical(answer) == canonical(expected)
+        assert _marked_letters(answer) == _marked_letters(expected)
     if result.verdict in ("correct", "almost"):
         assert _base_letters(answer) == _base_letters(expected)
+        assert _base_letters(expected)
+    if result.verdict == "almost":
+        assert result.note is not None
+        assert result.note.endswith(canonical(expected))
+        assert "spelling" not in result.note  # it names which dimension differs
+    if _base_letters(answer) != _base_letters(expected):
+        assert result.verdict == "incorrect"
+
+
+def _no_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Slips a student makes with the right answer: each is forgiven as "almost" at worst.
+SLIPS = {
+    "lower case": str.lower,
+    "capitalised": lambda t: t[:1].upper() + t[1:],
+    "no accents": _no_accents,
+    "accent typed as apostrophe": lambda t: unicodedata.normalize(
+        "NFC", "".join("'" if c in "\u0300\u0301" else c for c in unicodedata.normalize("NFD", t))
+    ),
+    "space after apostrophe": lambda t: t.replace("'", "' "),
+    "no apostrophes": lambda t: t.replace("'", ""),
+    "typographic apostrophes": lambda t: t.replace("'", "’"),
+    "final full stop": lambda t: t + ".",
+    "extra spaces": lambda t: "  " + t.replace(" ", "   ") + " ",
+    "no commas": lambda t: t.replace(",", ""),
+}
+RIGHT_ANSWERS = [
+    "perché",
+    "è",
+    "È partita",
+    "l'amico",
+    "un po'",
+    "città",
+    "c'è",
+    "Dov'è la farmacia?",
+    "Sì, grazie",
+    "papà",
+    "sono andato",
+    "dell'anno",
+]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    expected=st.sampled_from(RIGHT_ANSWERS),
+    slips=st.lists(st.sampled_from(sorted(SLIPS)), max_size=4),
+)
+def test_slips_are_almost_at_worst_and_accents_or_capitals_never_correct(
+    expected: str, slips: list[str]
+) -> None:
+    answer = expected
+    for slip in slips:
+        answer = SLIPS[slip](answer)
+    result = grade(answer, expected)
+    assert result.verdict in ("correct", "almost"), (answer, result)
+    if _marked_letters(answer) != _marked_letters(expected):
+        assert result.verdict == "almost"
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
