@@ -1,11 +1,12 @@
 """What both engines share: the prompt, the JSON schema of the answer, and parsing.
 
-The schema is derived from the contract: the fields of ``Exercise``, exactly ``quantity`` items,
-``type`` restricted to the requested types, multiple choice with exactly 4 options. String
-lengths are bounded with a ``pattern`` instead of ``maxLength``/``minLength`` (which make
-xgrammar emit invalid JSON, xgrammar issue 800), so even a weak model closes its JSON within
-``max_tokens``. What a schema cannot say (the answer is one of the options, options are unique)
-is checked after parsing by the contract models themselves.
+The schema comes from the contract (``exercises_json_schema``): the fields of ``Exercise``,
+exactly ``quantity`` items, ``type`` restricted to the requested types, multiple choice with
+exactly 4 options. String lengths are bounded with a ``pattern`` instead of
+``maxLength``/``minLength`` (which make xgrammar emit invalid JSON, xgrammar issue 800), and the
+bounds shrink with ``max_tokens`` so even a weak model closes its JSON within its budget. What a
+schema cannot say (the answer is one of the options, options are unique) is checked after
+parsing by the contract models themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from inference_worker.contract import (
     Exercise,
     GenerateRequest,
     check_exercises,
+    exercises_json_schema,
+    text_pattern,
 )
 
 _TYPE_INSTRUCTIONS = {
@@ -50,44 +53,44 @@ class UnusableOutput(ValueError):
     """The model's text is not a valid answer to the request."""
 
 
+# Shares of the longest string (``--max-field-chars``) each field may use: answers and options
+# are words or short phrases, questions and explanations sentences.
+FIELD_SHARES = {"question": 1.0, "correct_answer": 0.5, "options": 0.25, "explanation": 1.0}
+MIN_FIELD_CHARS = 8
+# Tokens of JSON syntax, keys and the ``type`` value per exercise (compact JSON).
+STRUCTURE_TOKENS_PER_EXERCISE = 40
+# Conservative: Italian prose is about 3.5-4 characters per token for current tokenizers.
+CHARS_PER_TOKEN = 2.0
+
+
 def field_pattern(max_chars: int) -> str:
     """A non-blank single-line string of at most ``max_chars`` characters."""
-    return f"^[^\\s][^\\n\\r]{{0,{max_chars - 1}}}$"
+    return text_pattern(max_chars)
+
+
+def field_limits(request: GenerateRequest, *, max_chars: int = 240) -> dict[str, int]:
+    """Longest string per field: ``max_chars`` shares, shrunk so the JSON fits ``max_tokens``.
+
+    A constraint engine cannot count tokens, so the budget is estimated: if every string used
+    its whole bound at ``CHARS_PER_TOKEN``, the answer should still close before
+    ``max_tokens``. A model that writes longer tokens than that only finishes sooner; one that
+    does not fit anyway stops at ``max_tokens`` with invalid JSON, which the service retries and
+    then reports (502) with the advice to raise ``max_tokens``.
+    """
+    limits = {name: max(MIN_FIELD_CHARS, int(max_chars * share)) for name, share in FIELD_SHARES.items()}
+    options = 4 if "multiple_choice" in request.exercise_types else 0
+    per_exercise = sum(limits.values()) - limits["options"] + options * limits["options"]
+    text_tokens = request.max_tokens - request.quantity * STRUCTURE_TOKENS_PER_EXERCISE
+    affordable = max(text_tokens, 0) * CHARS_PER_TOKEN / request.quantity
+    if affordable < per_exercise:
+        scale = affordable / per_exercise
+        limits = {name: max(MIN_FIELD_CHARS, int(chars * scale)) for name, chars in limits.items()}
+    return limits
 
 
 def response_schema(request: GenerateRequest, *, max_chars: int = 240) -> dict[str, Any]:
     """The JSON schema the engine must follow for this request."""
-    text: dict[str, Any] = {"type": "string", "pattern": field_pattern(max_chars)}
-    fields = [name for name in Exercise.model_fields if name != "accepted_answers"]
-    variants: list[dict[str, Any]] = []
-    plain_types = [t for t in request.exercise_types if t != "multiple_choice"]
-    if plain_types:
-        properties = dict.fromkeys(fields, text)
-        properties["type"] = {"type": "string", "enum": plain_types}
-        properties["options"] = {"type": "null"}
-        variants.append(_object(properties, fields))
-    if "multiple_choice" in request.exercise_types:
-        properties = dict.fromkeys(fields, text)
-        properties["type"] = {"type": "string", "const": "multiple_choice"}
-        properties["options"] = {"type": "array", "items": text, "minItems": 4, "maxItems": 4}
-        variants.append(_object(properties, fields))
-    item = variants[0] if len(variants) == 1 else {"anyOf": variants}
-    exercises = {
-        "type": "array",
-        "items": item,
-        "minItems": request.quantity,
-        "maxItems": request.quantity,
-    }
-    return _object({"exercises": exercises}, ["exercises"])
-
-
-def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
+    return exercises_json_schema(request, field_chars=field_limits(request, max_chars=max_chars))
 
 
 def system_prompt() -> str:

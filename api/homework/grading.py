@@ -109,9 +109,11 @@ def _differences(answer: str, expected: str) -> list[str]:
 
 def grade(answer: str, expected: str) -> Grade:
     """Compare one answer with one right answer."""
+    if not letters(answer):  # blank or only punctuation: nothing to be right about
+        return Grade("incorrect")
     if canonical(answer) == canonical(expected):
         return Grade("correct")
-    if letters(answer) and letters(answer) == letters(expected):
+    if letters(answer) == letters(expected):
         notes = _differences(answer, expected) or ["spelling"]
         return Grade("almost", f"Right, but check the {', '.join(notes)}: {canonical(expected)}")
     return Grade("incorrect")
@@ -131,10 +133,12 @@ def grade_any(answer: str, expected: list[str]) -> Grade:
 
 def grade_choice(answer: str, options: list[str], expected: str) -> Grade:
     """A multiple-choice answer typed as text: it must pick out one option and no other."""
-    chosen = [option for option in options if canonical(option) == canonical(answer)]
-    if chosen:
-        right = canonical(chosen[0]) == canonical(expected)
-        return Grade("correct") if right else Grade("incorrect")
+    for same in (canonical, lambda text: canonical(text).lower()):
+        chosen = [option for option in options if same(option) == same(answer)]
+        if len(chosen) == 1:
+            if canonical(chosen[0]) != canonical(expected):
+                return Grade("incorrect")
+            return grade(answer, expected)
     result = grade(answer, expected)
     if result.verdict == "almost":
         # "e" among options "e" and "è" would otherwise earn half a point for the wrong choice.

@@ -68,7 +68,15 @@ def test_alternatives_are_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "verdict"),
-    [("è", "correct"), ("È.", "correct"), ("e", "incorrect"), ("ha", "incorrect")],
+    [
+        ("è", "correct"),
+        ("è.", "correct"),
+        ("È", "almost"),
+        ("e", "incorrect"),
+        ("E", "incorrect"),
+        ("ha", "incorrect"),
+        ("non so", "incorrect"),
+    ],
 )
 def test_multiple_choice_text_picks_one_option(answer: str, verdict: str) -> None:
     assert grade_choice(answer, ["e", "è", "ha", "a"], "è").verdict == verdict
@@ -93,12 +101,25 @@ def _marked_letters(text: str) -> list[str]:
     return [c for c in unicodedata.normalize("NFC", text) if c.isalnum()]
 
 
-italian = st.text(alphabet="abcdeilnoprstuàèéìòùAEÈ '’`.,!?-«»\u0300\u0301", max_size=16)
+ALPHABET = "abcdeilnoprstuàèéìòùAEÈ '’`.,!?-«»\u0300\u0301"
+italian = st.text(alphabet=ALPHABET, max_size=16)
+edits = st.lists(st.tuples(st.integers(0, 16), st.sampled_from([*ALPHABET, ""])), max_size=3)
 
 
-@settings(max_examples=1500, deadline=None, derandomize=True)
-@given(answer=italian, expected=italian)
-def test_normalisation_never_turns_a_wrong_answer_right(answer: str, expected: str) -> None:
+def _edit(text: str, changes: list[tuple[int, str]]) -> str:
+    """Replace (or, with "", delete) a few characters: near misses are where grading can slip."""
+    for position, char in changes:
+        position = position % (len(text) + 1)
+        text = text[:position] + char + text[position + 1 :]
+    return text
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(expected=italian, other=italian, changes=edits, unrelated=st.booleans())
+def test_normalisation_never_turns_a_wrong_answer_right(
+    expected: str, other: str, changes: list[tuple[int, str]], unrelated: bool
+) -> None:
+    answer = other if unrelated else _edit(expected, changes)
     result = grade(answer, expected)
     if result.verdict == "correct":
         # Only spaces, final punctuation and apostrophe shapes may differ: never a letter,
@@ -106,8 +127,7 @@ def test_normalisation_never_turns_a_wrong_answer_right(answer: str, expected: s
         assert canonical(answer) == canonical(expected)
         assert _marked_letters(answer) == _marked_letters(expected)
     if result.verdict in ("correct", "almost"):
-        assert _base_letters(answer) == _base_letters(expected)
-        assert _base_letters(expected)
+        assert _base_letters(answer) == _base_letters(expected) != ""
     if result.verdict == "almost":
         assert result.note is not None
         assert result.note.endswith(canonical(expected))
