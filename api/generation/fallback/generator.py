@@ -362,9 +362,15 @@ def _preposition_item(rng: random.Random) -> _Item:
 
 def _adjective_item(rng: random.Random, *, for_choice: bool) -> _Item:
     subjects = data.sentences()["adjective_subjects"]
-    text, gender, plural, adjectives = rng.choice(subjects)
-    candidates = [a for a in adjectives if not for_choice or a.endswith("o")]
-    adjective = rng.choice(candidates)
+    # Only pairs where the adjective changes: "Il film è ___ (nuovo)" teaches nothing.
+    pairs = [
+        (subject, adjective)
+        for subject in subjects
+        for adjective in subject[3]
+        if adjective_form(adjective, subject[1], subject[2]) != adjective
+        and (not for_choice or adjective.endswith("o"))
+    ]
+    (text, gender, plural, _), adjective = rng.choice(pairs)
     answer = adjective_form(adjective, gender, plural)
     forms = {adjective_form(adjective, g, p) for g in ("m", "f") for p in (False, True)}
     sex = "masculine" if gender == "m" else "feminine"
