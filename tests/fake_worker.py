@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from api.generation.fallback import generate_exercises
+from api.generation.offline import generate_exercises
 from inference_worker.contract import GenerateRequest
 
 Mode = Literal[

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.generation.fallback import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
+from api.generation.offline import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
 from api.homework.models import HomeworkStatus
 from inference_worker.contract import (
     EXERCISE_TYPES,

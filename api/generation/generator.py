@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from api.core.logging import log_event
 from api.generation.client import WorkerClient, WorkerUnavailable
-from api.generation.fallback import generate_exercises
+from api.generation.offline import generate_exercises
 from api.homework.models import ExerciseSource
 from inference_worker.contract import Exercise, GenerateRequest, check_exercises
 

@@ -30,7 +30,13 @@ TENSES: tuple[Tense, ...] = (
     "congiuntivo",
     "imperativo",
 )
-SIMPLE_TENSES: tuple[Tense, ...] = ("presente", "imperfetto", "futuro", "condizionale", "congiuntivo")
+SIMPLE_TENSES: tuple[Tense, ...] = (
+    "presente",
+    "imperfetto",
+    "futuro",
+    "condizionale",
+    "congiuntivo",
+)
 PERSONS: tuple[str, ...] = ("io", "tu", "lui/lei", "noi", "voi", "loro")
 IMPERATIVE_PERSONS: tuple[int, ...] = (1, 3, 4)
 REFLEXIVE_PRONOUNS: tuple[str, ...] = ("mi", "ti", "si", "ci", "vi", "si")
@@ -63,7 +69,12 @@ _ENDINGS: dict[Conjugation, dict[str, tuple[str, ...]]] = {
 }
 _FUTURO_ENDINGS = ("ò", "ai", "à", "emo", "ete", "anno")
 _CONDIZIONALE_ENDINGS = ("ei", "esti", "ebbe", "emmo", "este", "ebbero")
-_PARTICIPLE_ENDINGS: dict[Conjugation, str] = {"are": "ato", "ere": "uto", "ire": "ito", "isc": "ito"}
+_PARTICIPLE_ENDINGS: dict[Conjugation, str] = {
+    "are": "ato",
+    "ere": "uto",
+    "ire": "ito",
+    "isc": "ito",
+}
 _AGREEMENT: dict[tuple[Gender, bool], str] = {
     ("m", False): "o",
     ("f", False): "a",

@@ -96,7 +96,9 @@ class Adjective:
         return tuple(dict.fromkeys((self.ms, self.fs, self.mp, self.fp)))
 
 
-def regular_adjective(ms: str, english: str, *, mp: str | None = None, fp: str | None = None) -> Adjective:
+def regular_adjective(
+    ms: str, english: str, *, mp: str | None = None, fp: str | None = None
+) -> Adjective:
     """Build an adjective from its masculine singular; -co/-go/-io plurals may be given."""
     if ms.endswith("e"):
         return Adjective(ms, ms, mp or ms[:-1] + "i", fp or ms[:-1] + "i", english)

@@ -1,0 +1,291 @@
+"""Assemble one homework: the requested number of exercises, of the requested types, without
+repeats, reproducible for a (request, seed) pair."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+
+from api.generation.offline import lexicon
+from api.generation.offline import matching as m
+from api.generation.offline.builders import (
+    Item,
+    build_item,
+    every_indefinite_article_item,
+    normalise_answer,
+)
+from inference_worker.contract import (
+    CEFR_LEVELS,
+    MULTIPLE_CHOICE_OPTIONS,
+    Exercise,
+    ExerciseType,
+    GenerateRequest,
+)
+
+# What a "general" homework practises at each level.
+LEVEL_MIX: dict[str, tuple[str, ...]] = {
+    "A1": (m.PRESENTE, m.ARTICOLI, m.AGGETTIVI, m.RIFLESSIVI),
+    "A2": (m.PRESENTE, m.PASSATO_PROSSIMO, m.IMPERFETTO, m.RIFLESSIVI, m.PREPOSIZIONI, m.ARTICOLI),
+    "B1": (
+        m.PASSATO_PROSSIMO,
+        m.IMPERFETTO,
+        m.FUTURO,
+        m.CONDIZIONALE,
+        m.IMPERATIVO,
+        m.PREPOSIZIONI,
+    ),
+    "B2": (m.PASSATO_PROSSIMO, m.IMPERFETTO, m.FUTURO, m.CONDIZIONALE, m.CONGIUNTIVO, m.IMPERATIVO),
+    "C1": (m.CONGIUNTIVO, m.CONDIZIONALE, m.FUTURO, m.IMPERATIVO, m.PASSATO_PROSSIMO),
+    "C2": (m.CONGIUNTIVO, m.CONDIZIONALE, m.IMPERATIVO, m.FUTURO),
+}
+
+_ATTEMPTS = 60  # random draws per exercise before widening the topic, then the focus
+_TRANSLATION_FOCUS_NOTES: dict[str, str] = {
+    m.PRESENTE: "The presente describes habits and what is true now.",
+    m.PASSATO_PROSSIMO: "The passato prossimo (avere or essere + participle) tells a finished action; with essere the participle agrees with the subject.",
+    m.IMPERFETTO: "The imperfetto describes past habits and states (English 'used to').",
+    m.FUTURO: "The futuro semplice says what will happen.",
+    m.CONDIZIONALE: "The condizionale presente expresses wishes, polite requests and hypotheses (English 'would').",
+    m.CONGIUNTIVO: "The congiuntivo follows verbs and expressions of opinion, wish and doubt, and conjunctions such as benché and prima che.",
+    m.IMPERATIVO: "The imperativo gives orders and advice; the negative tu form is non + infinitive.",
+    m.RIFLESSIVI: "Reflexive verbs need the pronouns mi, ti, si, ci, vi, si, and take essere in the passato prossimo.",
+    m.ARTICOLI: "Italian articles agree with the noun and change with its first letters (il/lo/l', i/gli).",
+    m.PREPOSIZIONI: "Di, a, da, in, su fuse with the article that follows (nel, sullo, alla...).",
+    m.AGGETTIVI: "Adjectives agree in gender and number with the noun.",
+}
+
+# Contractions the grader should accept either way in English answers.
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("I am", "I'm"),
+    ("you are", "you're"),
+    ("we are", "we're"),
+    ("they are", "they're"),
+    ("he is", "he's"),
+    ("she is", "she's"),
+    ("it is", "it's"),
+    ("It is", "It's"),
+    ("do not", "don't"),
+    ("Do not", "Don't"),
+    ("does not", "doesn't"),
+    ("is not", "isn't"),
+    ("are not", "aren't"),
+    ("I would", "I'd"),
+    ("we would", "we'd"),
+    ("I will", "I'll"),
+    ("we will", "we'll"),
+    ("will not", "won't"),
+    ("What is", "What's"),
+    ("Let us", "Let's"),
+)
+_ITALIAN_PRONOUN = re.compile(r"^(Io|Tu|Noi|Voi) (\w)")
+
+
+def _english_variants(sentence: str) -> list[str]:
+    expanded = contracted = sentence
+    for full, short in _CONTRACTIONS:
+        expanded = re.sub(rf"\b{re.escape(short)}\b", full, expanded)
+        contracted = re.sub(rf"\b{re.escape(full)}\b", short, contracted)
+    return [expanded, contracted]
+
+
+def _italian_variants(sentence: str) -> list[str]:
+    match = _ITALIAN_PRONOUN.match(sentence)
+    if not match:
+        return []
+    rest = sentence[match.end(1) + 1 :]
+    return [rest[:1].upper() + rest[1:]]
+
+
+def _unique(answer: str, candidates: list[str]) -> list[str] | None:
+    seen = {normalise_answer(answer)}
+    result = []
+    for candidate in candidates:
+        key = normalise_answer(candidate)
+        if key not in seen:
+            seen.add(key)
+            result.append(candidate)
+    return result or None
+
+
+def _translation_exercises(
+    request: GenerateRequest, focus: str, topic: str, rng: random.Random
+) -> Iterator[Exercise]:
+    """Translation exercises, best-fitting first: topic, focus and level, then anything easier.
+
+    A sentence is used in one direction only, since the other would give its answer away.
+    """
+    level = CEFR_LEVELS.index(request.cefr_level)
+    candidates: list[tuple[int, float, int, Exercise]] = []
+    for number, pair in enumerate(lexicon.translation_pairs()):
+        pair_level = CEFR_LEVELS.index(pair.level)
+        if pair_level > level:
+            continue
+        score = 0
+        if topic != "general" and pair.topic != topic:
+            score += 2
+        if focus != m.GENERAL and pair.focus != focus:
+            score += 2
+        if level - pair_level > 1:
+            score += 1
+        note = _TRANSLATION_FOCUS_NOTES.get(pair.focus, "")
+        to_italian = Exercise(
+            type="translation",
+            question=f"Traduci in italiano: «{pair.english}»",
+            correct_answer=pair.italian,
+            explanation=f"{pair.italian} {note}".strip(),
+            accepted_answers=_unique(
+                pair.italian,
+                [
+                    variant
+                    for text in (pair.italian, *pair.italian_alternatives)
+                    for variant in (text, *_italian_variants(text))
+                ],
+            ),
+        )
+        to_english = Exercise(
+            type="translation",
+            question=f"Traduci in inglese: «{pair.italian}»",
+            correct_answer=pair.english,
+            explanation=f"{pair.english} {note}".strip(),
+            accepted_answers=_unique(
+                pair.english,
+                [
+                    variant
+                    for text in (pair.english, *pair.english_alternatives)
+                    for variant in (text, *_english_variants(text))
+                ],
+            ),
+        )
+        for exercise in (to_italian, to_english):
+            candidates.append((score, rng.random(), number, exercise))
+    candidates.sort(key=lambda entry: (entry[0], entry[1]))
+    used: set[int] = set()
+    for _, _, number, exercise in candidates:
+        if number not in used:
+            used.add(number)
+            yield exercise
+
+
+def _to_exercise(item: Item, kind: ExerciseType, rng: random.Random) -> Exercise | None:
+    if kind == "fill_in_blank":
+        return Exercise(
+            type="fill_in_blank",
+            question=item.question,
+            correct_answer=item.answer,
+            explanation=item.explanation,
+            accepted_answers=list(item.accepted) or None,
+        )
+    right = item.right
+    taken: set[str] = set()
+
+    def usable(forms: tuple[str, ...]) -> list[str]:
+        result = []
+        for form in forms:
+            key = normalise_answer(form)
+            if key not in right and key not in taken:
+                taken.add(key)
+                result.append(form)
+        return result
+
+    first = usable(item.wrong_first)[:2]
+    rest = usable(item.wrong_other) + usable(item.wrong_first)
+    needed = MULTIPLE_CHOICE_OPTIONS - 1 - len(first)
+    if len(rest) < needed:
+        return None
+    options = [item.answer, *first, *rng.sample(rest, needed)]
+    rng.shuffle(options)
+    return Exercise(
+        type="multiple_choice",
+        question=item.question,
+        correct_answer=item.answer,
+        options=options,
+        explanation=item.explanation,
+    )
+
+
+def _plan_types(request: GenerateRequest, rng: random.Random) -> list[ExerciseType]:
+    types = list(request.exercise_types)
+    plan = [types[i % len(types)] for i in range(request.quantity)]
+    rng.shuffle(plan)
+    return plan
+
+
+def _question_key(question: str) -> str:
+    return normalise_answer(question)
+
+
+def generate_exercises(request: GenerateRequest, *, seed: int) -> list[Exercise]:
+    """Exactly ``request.quantity`` correct exercises of the requested types, reproducible per seed."""
+    focus = m.resolve_focus(request.grammar_focus)
+    topic = m.TOPIC_KEYS[m.resolve_topic(request.topic)]
+    rng = random.Random(
+        f"{seed}|{request.cefr_level}|{focus}|{topic}|{request.quantity}|"
+        f"{','.join(request.exercise_types)}"
+    )
+    mix = LEVEL_MIX[request.cefr_level]
+    focuses = mix if focus == m.GENERAL else (focus,)
+    seen: set[str] = set()
+    translations = _translation_exercises(request, focus, topic, rng)
+    exercises: list[Exercise] = []
+    for index, kind in enumerate(_plan_types(request, rng)):
+        exercise = None
+        if kind == "translation":
+            exercise = next(
+                (e for e in translations if _question_key(e.question) not in seen), None
+            )
+        else:
+            exercise = _grammar_exercise(
+                kind, focuses, mix, topic, request.cefr_level, index, seen, rng
+            )
+        if exercise is None:
+            exercise = _last_resort(kind, seen, rng)
+        seen.add(_question_key(exercise.question))
+        exercises.append(exercise)
+    return exercises
+
+
+def _grammar_exercise(
+    kind: ExerciseType,
+    focuses: tuple[str, ...],
+    mix: tuple[str, ...],
+    topic: str,
+    level: str,
+    index: int,
+    seen: set[str],
+    rng: random.Random,
+) -> Exercise | None:
+    # Rotate through the focuses so a mixed homework covers each grammar point; widen the topic,
+    # then the grammar point, only when the narrow choice has run out of fresh sentences.
+    stages = [(focuses, topic), (focuses, "general"), (mix, "general")]
+    for stage_focuses, stage_topic in stages:
+        for attempt in range(_ATTEMPTS):
+            focus = stage_focuses[(index + attempt) % len(stage_focuses)]
+            item = build_item(rng, focus, stage_topic, level)
+            if item is None or _question_key(item.question) in seen:
+                continue
+            exercise = _to_exercise(item, kind, rng)
+            if exercise is not None:
+                return exercise
+    return None
+
+
+def _last_resort(kind: ExerciseType, seen: set[str], rng: random.Random) -> Exercise:
+    """Walk the whole article list (75 nouns, each fit for every grammar type)."""
+    if kind == "translation":
+        for pair in lexicon.translation_pairs():
+            question = f"Traduci in italiano: «{pair.english}»"
+            if _question_key(question) not in seen:
+                return Exercise(
+                    type="translation",
+                    question=question,
+                    correct_answer=pair.italian,
+                    explanation=pair.italian,
+                    accepted_answers=list(pair.italian_alternatives) or None,
+                )
+    for item in every_indefinite_article_item():
+        if _question_key(item.question) not in seen:
+            exercise = _to_exercise(item, "fill_in_blank" if kind == "translation" else kind, rng)
+            if exercise is not None:
+                return exercise
+    raise RuntimeError("the offline data cannot fill this homework")

@@ -1,0 +1,232 @@
+"""Properties of offline homework: count, types, no repeats, reproducibility, real forms only,
+exactly one right option; and the mapping of a teacher's free text."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.generation.offline import (
+    KNOWN_GRAMMAR_FOCUSES,
+    KNOWN_TOPICS,
+    generate_exercises,
+    lexicon,
+    resolve_focus,
+    resolve_topic,
+)
+from api.generation.offline.builders import Item, build_item, normalise_answer
+from api.generation.offline.conjugation import (
+    all_forms,
+    conjugate,
+    imperative_forms,
+)
+from api.generation.offline.generator import _to_exercise
+from api.generation.offline.matching import GENERAL, TOPIC_KEYS
+from api.generation.offline.morphology import (
+    DEFINITE_ARTICLES,
+    INDEFINITE_ARTICLES,
+    articulated_preposition,
+)
+from inference_worker.contract import (
+    CEFR_LEVELS,
+    EXERCISE_TYPES,
+    GenerateRequest,
+    check_exercises,
+)
+
+FREE_TEXT_FOCUSES = [*KNOWN_GRAMMAR_FOCUSES, "verbi riflessivi", "past tense", "Passato Prossimo",
+                     "congiuntivo", "articoli", "subjunctive", "pronomi diretti", ""]  # fmt: skip
+FREE_TEXT_TOPICS = [*KNOWN_TOPICS, "cibo", "food", "calcio", "Città", "travel", ""]
+
+requests = st.builds(
+    GenerateRequest,
+    cefr_level=st.sampled_from(CEFR_LEVELS),
+    grammar_focus=st.sampled_from(FREE_TEXT_FOCUSES),
+    topic=st.sampled_from(FREE_TEXT_TOPICS),
+    quantity=st.integers(min_value=1, max_value=20),
+    exercise_types=st.lists(st.sampled_from(EXERCISE_TYPES), min_size=1, max_size=3, unique=True),
+)
+
+
+def _hint(question: str) -> str:
+    match = re.search(r"___[^(]*\(([^)]*)\)", question) or re.search(r"\(([^)]*)\)$", question)
+    assert match, question
+    return match.group(1)
+
+
+def _real_forms(question: str) -> set[str]:
+    """Every form the engines know for the word named in the question's brackets."""
+    hint = _hint(question)
+    if hint == "articolo determinativo":
+        return set(DEFINITE_ARTICLES)
+    if hint == "articolo indeterminativo":
+        return set(INDEFINITE_ARTICLES)
+    if hint.endswith("+ articolo"):
+        preposition = hint.split()[0]
+        return {articulated_preposition(preposition, a) for a in DEFINITE_ARTICLES}
+    word = hint.split(",")[0].strip()
+    if word in lexicon.adjectives():
+        return set(lexicon.adjectives()[word].forms)
+    return all_forms(lexicon.verbs()[word])
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(request=requests, seed=st.integers(min_value=0, max_value=2**31))
+def test_homework_properties(request: GenerateRequest, seed: int) -> None:
+    exercises = generate_exercises(request, seed=seed)
+    check_exercises(request, exercises)  # exact count, requested types only
+    questions = [normalise_answer(e.question) for e in exercises]
+    assert len(set(questions)) == len(questions), questions
+    assert generate_exercises(request, seed=seed) == exercises
+    for exercise in exercises:
+        assert "___" in exercise.question or exercise.type == "translation"
+        if exercise.type == "translation":
+            assert exercise.question.startswith(("Traduci in italiano", "Traduci in inglese"))
+            continue
+        forms = _real_forms(exercise.question)
+        assert exercise.correct_answer in forms, exercise
+        for option in exercise.options or []:
+            assert option in forms, (option, exercise)
+
+
+@pytest.mark.parametrize("level", CEFR_LEVELS)
+@pytest.mark.parametrize("focus", KNOWN_GRAMMAR_FOCUSES)
+@pytest.mark.parametrize("kind", EXERCISE_TYPES)
+def test_twenty_distinct_exercises_for_every_combination(level: str, focus: str, kind: str) -> None:
+    request = GenerateRequest(
+        cefr_level=level, grammar_focus=focus, topic="cibo", quantity=20, exercise_types=[kind]
+    )
+    exercises = generate_exercises(request, seed=7)
+    assert len({e.question for e in exercises}) == 20
+
+
+def test_focus_is_respected_when_data_allows() -> None:
+    request = GenerateRequest(
+        cefr_level="B1", grammar_focus="passato prossimo", topic="viaggi", quantity=10,
+        exercise_types=["fill_in_blank"],
+    )  # fmt: skip
+    for exercise in generate_exercises(request, seed=3):
+        verb = lexicon.verbs()[_hint(exercise.question)]
+        past = {conjugate(verb, "passato_prossimo", p, g) for p in range(6) for g in ("m", "f")}
+        assert exercise.correct_answer in past, exercise
+
+
+def test_different_seeds_give_different_homework() -> None:
+    request = GenerateRequest(cefr_level="A2", quantity=10)
+    first = generate_exercises(request, seed=1)
+    assert any(generate_exercises(request, seed=s) != first for s in (2, 3))
+    assert generate_exercises(request, seed=2) != generate_exercises(request, seed=3)
+
+
+def test_topic_changes_the_vocabulary() -> None:
+    def words(topic: str) -> set[str]:
+        request = GenerateRequest(
+            cefr_level="A2", grammar_focus="presente", topic=topic, quantity=10,
+            exercise_types=["fill_in_blank"],
+        )  # fmt: skip
+        return {e.question for e in generate_exercises(request, seed=5)}
+
+    assert words("cibo").isdisjoint(words("lavoro"))
+
+
+def _valid_verb_answers(item: Item) -> set[str]:
+    """The right answers re-derived from the engine and the item's subject."""
+    verb = lexicon.verbs()[item.word]
+    tense = item.tags["tense"]
+    person = int(item.tags["person"])
+    if tense == "imperativo":
+        if item.tags.get("negative"):
+            return {verb.infinitive}
+        return set(imperative_forms(verb, person))
+    genders = ("m", "f") if item.tags["gender"] == "any" else (item.tags["gender"],)
+    return {conjugate(verb, tense, person, g) for g in genders}  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    focus=st.sampled_from(KNOWN_GRAMMAR_FOCUSES[1:]),
+    topic=st.sampled_from(sorted(set(TOPIC_KEYS.values()))),
+    level=st.sampled_from(CEFR_LEVELS),
+    seed=st.integers(min_value=0, max_value=2**31),
+)
+def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int) -> None:
+    rng = random.Random(seed)
+    item = build_item(rng, focus, topic, level)
+    if item is None:
+        return
+    if item.kind == "verb":
+        valid = _valid_verb_answers(item)
+        assert item.answer in valid, item
+        assert {normalise_answer(v) for v in valid} == set(item.right), item
+    else:
+        valid = {item.answer}
+    fill = _to_exercise(item, "fill_in_blank", rng)
+    assert fill is not None and fill.correct_answer == item.answer
+    choice = _to_exercise(item, "multiple_choice", rng)
+    if choice is None:  # an adjective in -e has only two forms: no multiple choice
+        assert item.kind == "adjective"
+        return
+    right_options = [o for o in choice.options or [] if o in valid]
+    assert right_options == [item.answer], (choice, valid)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("verbi riflessivi", "verbi riflessivi"),
+        ("Reflexive verbs", "verbi riflessivi"),
+        ("past tense", "passato prossimo"),
+        ("Passato Prossimo", "passato prossimo"),
+        ("il passato prossimo con essere", "passato prossimo"),
+        ("congiuntivo", "congiuntivo presente"),
+        ("imperfect subjunctive", "congiuntivo presente"),
+        ("L'imperfetto", "imperfetto"),
+        ("future tense", "futuro semplice"),
+        ("CONDIZIONALE", "condizionale presente"),
+        ("imperative", "imperativo"),
+        ("articoli", "articoli"),
+        ("articoli determinativi", "articoli"),
+        ("preposizioni articolate", "preposizioni articolate"),
+        ("articulated prepositions", "preposizioni articolate"),
+        ("aggettivi", "accordo degli aggettivi"),
+        ("presente indicativo", "presente"),
+        ("general", GENERAL),
+        ("pronomi diretti", GENERAL),
+        ("", GENERAL),
+    ],
+)
+def test_focus_mapping(text: str, expected: str) -> None:
+    assert resolve_focus(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cibo", "cibo"),
+        ("food", "cibo"),
+        ("Cucina italiana", "cibo"),
+        ("calcio", GENERAL),
+        ("viaggi", "viaggi"),
+        ("Travel", "viaggi"),
+        ("Città", "città"),
+        ("citta", "città"),
+        ("la famiglia", "famiglia"),
+        ("daily routine", "routine quotidiana"),
+        ("al lavoro", "lavoro"),
+        ("school", "scuola"),
+        ("art and museums", "cultura"),
+        ("partenza", GENERAL),
+        ("general", GENERAL),
+    ],
+)
+def test_topic_mapping(text: str, expected: str) -> None:
+    assert resolve_topic(text) == expected
+
+
+def test_known_names_resolve_to_themselves() -> None:
+    assert all(resolve_focus(name) == name for name in KNOWN_GRAMMAR_FOCUSES)
+    assert all(resolve_topic(name) == name for name in KNOWN_TOPICS)
