@@ -9,32 +9,53 @@ import sys
 import uvicorn
 
 from inference_worker.config import WorkerSettings
+from inference_worker.engines import Engine
 
 
 def parse_args(argv: list[str] | None = None) -> WorkerSettings:
     """Flags override environment variables (WORKER_*, and PORT), which override defaults."""
-    parser = argparse.ArgumentParser(prog="python -m inference_worker", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m inference_worker",
+        description="Italian Teacher inference worker. Every flag also reads WORKER_<FLAG> "
+        "from the environment (WORKER_API_KEY only from there); PORT is honoured.",
+    )
     parser.add_argument("--engine", choices=["transformers", "vllm"])
     parser.add_argument("--model", help="Hugging Face name or local path")
-    parser.add_argument("--host")
-    parser.add_argument("--port", type=int)
+    parser.add_argument("--host", help="default 127.0.0.1; 0.0.0.0 in a container")
+    parser.add_argument("--port", type=int, help="default 8001, or $PORT")
     parser.add_argument("--device", help="transformers: auto, cpu, cuda or mps")
-    parser.add_argument("--dtype", help="auto, float16 (half), bfloat16, float32; half on a T4")
-    parser.add_argument("--max-model-len", type=int)
-    parser.add_argument("--gpu-memory-utilization", type=float)
+    parser.add_argument(
+        "--dtype", help="auto, half/float16 (a T4 has no bfloat16), bfloat16, float32"
+    )
+    parser.add_argument("--threads", type=int, help="transformers on CPU: torch threads")
+    parser.add_argument("--max-model-len", type=int, help="vLLM context length")
+    parser.add_argument("--gpu-memory-utilization", type=float, help="vLLM share of GPU memory")
     parser.add_argument("--quantization", help="vLLM quantization, e.g. awq")
-    parser.add_argument("--enable-prefix-caching", action="store_true", default=None)
+    parser.add_argument(
+        "--enable-prefix-caching",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="vLLM prefix caching (default: vLLM's, which is on)",
+    )
     parser.add_argument("--download-dir", help="where weights are cached (e.g. on Drive)")
-    parser.add_argument("--max-batch-size", type=int)
-    parser.add_argument("--request-timeout", type=float)
-    parser.add_argument("--max-field-chars", type=int)
+    parser.add_argument("--max-num-seqs", type=int, help="vLLM: sequences per batch")
+    parser.add_argument(
+        "--structured-outputs-backend",
+        choices=["auto", "guidance", "xgrammar"],
+        help="vLLM constraint backend (default guidance)",
+    )
+    parser.add_argument("--max-batch-size", type=int, help="transformers: requests per batch")
+    parser.add_argument("--max-queue", type=int, help="requests in progress before 503")
+    parser.add_argument("--request-timeout", type=float, help="seconds before 504")
+    parser.add_argument("--max-field-chars", type=int, help="longest string in an exercise")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if v is not None}
     return WorkerSettings(**overrides)
 
 
-def build_engine(settings: WorkerSettings):  # type: ignore[no-untyped-def]
-    """The engine the settings name; vLLM is imported only when asked for."""
+def build_engine(settings: WorkerSettings) -> Engine:
+    """The engine the settings name; vLLM (or torch) is imported only when asked for."""
     if settings.engine == "vllm":
         from inference_worker.engines.vllm_engine import VLLMEngine
 
@@ -46,6 +67,7 @@ def build_engine(settings: WorkerSettings):  # type: ignore[no-untyped-def]
         device=settings.device,
         dtype=settings.dtype,
         max_batch_size=settings.max_batch_size,
+        threads=settings.threads,
     )
 
 
@@ -58,9 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     from inference_worker.app import create_app
 
     app = create_app(settings, build_engine(settings))
+    key = "required" if settings.api_key else "not set"
     print(
         f"inference worker: engine={settings.engine} model={settings.model} "
-        f"on http://{settings.host}:{settings.port} (key {'required' if settings.api_key else 'not set'})",
+        f"on http://{settings.host}:{settings.port} (key {key})",
         flush=True,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

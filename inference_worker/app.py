@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,15 +19,19 @@ from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse
 from inference_worker.engines import Engine
 from inference_worker.metrics import WorkerMetrics
-from inference_worker.service import Busy, GenerationService, TimedOut, Unusable
+from inference_worker.service import Busy, EngineFailed, GenerationService, TimedOut, Unusable
 
 logger = logging.getLogger("inference_worker.app")
 
 DISCONNECT_POLL_SECONDS = 0.1
 
 
-def _error(status: int, detail: str, retry_after: int | None = None) -> JSONResponse:
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+def _error(
+    status: int, detail: str, *, request_id: str, retry_after: int | None = None
+) -> JSONResponse:
+    headers = {"X-Request-ID": request_id}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
@@ -48,6 +53,8 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
                 logger.info("engine.ready model=%s", engine.info.model)
 
         loader = asyncio.create_task(load())
+        app.state.settings = settings
+        app.state.engine = engine
         app.state.service = GenerationService(engine=engine, settings=settings, metrics=metrics)
         try:
             yield
@@ -132,36 +139,47 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
         dependencies=[Depends(require_key)],
         responses={401: {}, 422: {}, 502: {}, 503: {}, 504: {}},
     )
-    async def generate(body: GenerateRequest, request: Request) -> Any:
+    async def generate(body: GenerateRequest, request: Request, response: Response) -> Any:
         """Exercises that validate against the contract, or an error that says why not."""
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:12]
         if state["status"] != "ok":
             metrics.requests.labels("503").inc()
-            detail = "The model is still loading; retry shortly."
+            detail = (
+                "The model is still loading; retry shortly (GET /health says when it is ready)."
+            )
             if state["status"] == "error":
                 detail = f"The model failed to load ({state['error']}); check the worker's log."
-            return _error(503, detail, retry_after=10)
+            return _error(503, detail, request_id=request_id, retry_after=10)
         service: GenerationService = app.state.service
-        task = asyncio.create_task(service.generate(body))
+        task = asyncio.create_task(service.generate(body, request_id=request_id))
         while not task.done():
             done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS)
             if not done and await request.is_disconnected():
                 task.cancel()  # reaches the engine, which drops the request
+                await asyncio.gather(task, return_exceptions=True)
                 metrics.failures.labels("disconnected").inc()
                 metrics.requests.labels("499").inc()
-                logger.info("generate.client_disconnected")
+                logger.info("generate.client_disconnected id=%s", request_id)
                 return Response(status_code=499)
         try:
             result: GenerateResponse = task.result()
         except Busy as exc:
             metrics.requests.labels("503").inc()
-            return _error(503, f"The worker is busy ({exc}); retry shortly.", retry_after=5)
+            detail = f"The worker is busy ({exc}); retry shortly."
+            return _error(503, detail, request_id=request_id, retry_after=5)
         except TimedOut as exc:
             metrics.requests.labels("504").inc()
-            return _error(504, f"Generation passed its time limit: {exc}.")
+            return _error(504, f"Generation passed its time limit: {exc}.", request_id=request_id)
         except Unusable as exc:
             metrics.requests.labels("502").inc()
-            return _error(502, f"The model produced no usable exercises twice: {exc.reason}.")
+            detail = f"The model produced no usable exercises twice: {exc.reason}."
+            return _error(502, detail, request_id=request_id)
+        except EngineFailed as exc:
+            metrics.requests.labels("500").inc()
+            detail = f"The engine failed ({exc}); check the worker's log for id {request_id}."
+            return _error(500, detail, request_id=request_id)
         metrics.requests.labels("200").inc()
+        response.headers["X-Request-ID"] = request_id
         return result
 
     return app

@@ -21,16 +21,26 @@ class WorkerSettings(BaseSettings):
     )
     api_key: SecretStr | None = Field(default=None, description="Bearer key; unset = no auth.")
     device: str = Field(default="auto", description="transformers: auto, cpu, cuda or mps.")
-    dtype: str = Field(
-        default="auto", description="auto, float16 (half on a T4), bfloat16, float32."
+    dtype: str = Field(default="auto", description="auto, half/float16 (a T4), bfloat16, float32.")
+    threads: int | None = Field(
+        default=None, ge=1, description="transformers on CPU: torch threads (unset = torch's)."
     )
     max_model_len: int | None = Field(default=None, ge=256)
     gpu_memory_utilization: float = Field(default=0.90, gt=0.05, le=0.99)
     quantization: str | None = None
-    enable_prefix_caching: bool = False
+    enable_prefix_caching: bool | None = Field(
+        default=None, description="vLLM prefix caching; unset = vLLM's default (on)."
+    )
     download_dir: str | None = None
+    max_num_seqs: int | None = Field(
+        default=None, ge=1, description="vLLM: sequences per batch (unset = vLLM's default)."
+    )
+    structured_outputs_backend: Literal["auto", "guidance", "xgrammar"] = Field(
+        default="guidance",
+        description="vLLM's constraint backend; guidance is llguidance, the one the tests use.",
+    )
     max_batch_size: int = Field(default=8, ge=1, le=256, description="transformers batch size.")
-    max_queue: int = Field(default=64, ge=1, description="Requests waiting before 503.")
+    max_queue: int = Field(default=64, ge=1, description="Requests in progress before 503.")
     request_timeout: float = Field(default=300.0, gt=0, description="Seconds before 504.")
     max_field_chars: int = Field(
         default=240, ge=8, le=2000, description="Longest string in an exercise (schema pattern)."
@@ -42,4 +52,12 @@ class WorkerSettings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("dtype")
+    @classmethod
+    def _known_dtype(cls, value: str) -> str:
+        known = ("auto", "half", "float16", "bfloat16", "float", "float32")
+        if value not in known:
+            raise ValueError(f"dtype must be one of {', '.join(known)}")
         return value

@@ -225,7 +225,7 @@ def exercises_json_schema(
         }
 
     variants = []
-    plain = [t for t in request.exercise_types if t != "multiple_choice"]
+    plain: list[str] = [t for t in request.exercise_types if t != "multiple_choice"]
     if plain:
         variants.append(variant(plain, {"type": "null"}))
     if "multiple_choice" in request.exercise_types:

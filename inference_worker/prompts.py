@@ -77,7 +77,9 @@ def field_limits(request: GenerateRequest, *, max_chars: int = 240) -> dict[str,
     does not fit anyway stops at ``max_tokens`` with invalid JSON, which the service retries and
     then reports (502) with the advice to raise ``max_tokens``.
     """
-    limits = {name: max(MIN_FIELD_CHARS, int(max_chars * share)) for name, share in FIELD_SHARES.items()}
+    limits = {
+        name: max(MIN_FIELD_CHARS, int(max_chars * share)) for name, share in FIELD_SHARES.items()
+    }
     options = 4 if "multiple_choice" in request.exercise_types else 0
     per_exercise = sum(limits.values()) - limits["options"] + options * limits["options"]
     text_tokens = request.max_tokens - request.quantity * STRUCTURE_TOKENS_PER_EXERCISE
@@ -102,36 +104,48 @@ def system_prompt() -> str:
     )
 
 
-def user_prompt(request: GenerateRequest) -> str:
-    """The task for one homework."""
+def user_prompt(request: GenerateRequest, field_chars: dict[str, int] | None = None) -> str:
+    """The task for one homework; ``field_chars`` are the schema's length bounds, if any."""
     types = "\n".join(f"- {_TYPE_INSTRUCTIONS[t]}" for t in request.exercise_types)
+    lengths = ""
+    if field_chars:  # the schema cuts longer strings short: better the model knows
+        lengths = (
+            f"Lunghezza massima in caratteri: question {field_chars['question']}, "
+            f"correct_answer {field_chars['correct_answer']}, "
+            f"ogni opzione {field_chars['options']}, explanation {field_chars['explanation']}.\n"
+        )
     return (
         f"Crea {request.quantity} esercizi di italiano.\n"
         f"Livello: {request.cefr_level} ({_LEVEL_NOTES[request.cefr_level]}).\n"
         f"Grammatica: {request.grammar_focus}.\n"
         f"Argomento: {request.topic}.\n"
         f"Tipi di esercizio (alternali):\n{types}\n"
+        f"{lengths}"
         'Formato: {"exercises": [{"type": ..., "question": ..., "correct_answer": ..., '
         '"options": ..., "explanation": ...}]}'
     )
 
 
-def messages(request: GenerateRequest) -> list[dict[str, str]]:
+def messages(
+    request: GenerateRequest, field_chars: dict[str, int] | None = None
+) -> list[dict[str, str]]:
     """Chat messages for models with a chat template."""
     return [
         {"role": "system", "content": system_prompt()},
-        {"role": "user", "content": user_prompt(request)},
+        {"role": "user", "content": user_prompt(request, field_chars)},
     ]
 
 
-def render_prompt(tokenizer: Any, request: GenerateRequest) -> str:
+def render_prompt(
+    tokenizer: Any, request: GenerateRequest, field_chars: dict[str, int] | None = None
+) -> str:
     """The prompt text: the model's chat template, or a plain prompt for a base model."""
     if getattr(tokenizer, "chat_template", None):
         rendered: str = tokenizer.apply_chat_template(
-            messages(request), tokenize=False, add_generation_prompt=True
+            messages(request, field_chars), tokenize=False, add_generation_prompt=True
         )
         return rendered
-    return f"{system_prompt()}\n\n{user_prompt(request)}\n\nJSON:\n"
+    return f"{system_prompt()}\n\n{user_prompt(request, field_chars)}\n\nJSON:\n"
 
 
 def parse_exercises(text: str, request: GenerateRequest) -> list[Exercise]:

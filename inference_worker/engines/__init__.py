@@ -9,6 +9,17 @@ from inference_worker.contract import GenerateRequest
 
 
 @dataclass(frozen=True)
+class GenerationTask:
+    """One attempt at a request: what to ask, the schema to follow, and the sampling seed."""
+
+    request: GenerateRequest
+    schema: dict[str, Any]
+    field_chars: dict[str, int]
+    seed: int
+    request_id: str
+
+
+@dataclass(frozen=True)
 class EngineOutput:
     """The raw text an engine produced and what it cost."""
 
@@ -37,10 +48,8 @@ class Engine(Protocol):
     async def start(self) -> None:
         """Load the model (slow); called once in the background at start-up."""
 
-    async def generate(
-        self, request: GenerateRequest, schema: dict[str, Any], seed: int
-    ) -> EngineOutput:
-        """Generate JSON text following ``schema``; cancelling the call aborts the generation."""
+    async def generate(self, task: GenerationTask) -> EngineOutput:
+        """Generate JSON text following ``task.schema``; cancelling the call aborts it."""
 
     def gpu_memory_used_mb(self) -> float | None:
         """GPU memory in use, when there is a GPU."""

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from inference_worker.__main__ import build_engine
 from inference_worker.app import create_app
 from inference_worker.config import WorkerSettings
 from inference_worker.engines.transformers_engine import TransformersEngine
@@ -28,6 +29,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -80,11 +82,10 @@ def serve(tiny_model: Path) -> Iterator[Callable[..., ServedWorker]]:
             "api_key": API_KEY,
             "max_field_chars": 16,
             "max_batch_size": 8,
+            "threads": 1,
         } | overrides
         settings = WorkerSettings(**values)
-        engine = engine or TransformersEngine(
-            model=settings.model, max_batch_size=settings.max_batch_size
-        )
+        engine = engine or build_engine(settings)
         served = ServedWorker(create_app(settings, engine)).__enter__()
         running.append(served)
         return served

@@ -38,7 +38,7 @@ def test_health_goes_from_loading_to_ok(
     serve: Callable[..., ServedWorker], tiny_model: Path
 ) -> None:
     gate = threading.Event()
-    worker = serve(engine=GatedEngine(gate, model=str(tiny_model)))
+    worker = serve(engine=GatedEngine(gate, model=str(tiny_model), threads=1))
     loading = httpx.get(f"{worker.url}/health")
     assert loading.status_code == 503
     assert loading.json()["status"] == "loading"
@@ -179,3 +179,17 @@ def test_time_limit_gives_504(serve: Callable[..., ServedWorker]) -> None:
     response = httpx.post(f"{worker.url}/generate", json=request, headers=AUTH, timeout=30)
     assert response.status_code == 504
     assert "time limit" in response.json()["detail"]
+
+
+def test_budget_too_small_is_a_502_that_says_what_to_do(serve: Callable[..., ServedWorker]) -> None:
+    worker = serve()
+    wait_ready(worker.url)
+    request = ORIGINAL_CLIENT_REQUEST | {"quantity": 20, "max_tokens": 64}
+    headers = AUTH | {"X-Request-ID": "homework-42"}
+    response = httpx.post(f"{worker.url}/generate", json=request, headers=headers, timeout=60)
+    assert response.status_code == 502
+    assert response.headers["x-request-id"] == "homework-42"
+    assert "raise max_tokens" in response.json()["detail"]
+    metrics = httpx.get(f"{worker.url}/metrics", headers=AUTH).text
+    assert 'worker_failures_total{reason="unusable"} 2.0' in metrics
+    assert 'worker_requests_total{status="502"} 1.0' in metrics
