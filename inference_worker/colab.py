@@ -1,31 +1,77 @@
-"""What the Colab notebook does, as functions the cells call (and the tests can run).
+"""What the Colab notebook (``notebooks/colab_worker.ipynb``) does, as functions its cells call.
 
-Colab-only modules (google.colab.userdata, google.colab.drive) are imported inside the functions
-that need them, with a plain fallback (environment variables, no Drive) everywhere else.
+The cells stay short; everything that can go wrong is here, where the tests reach it. Only the
+standard library is imported at module level: the notebook imports this module before it has
+installed anything. Colab-only modules (``google.colab.userdata``, ``google.colab.drive``) are
+imported inside the functions that need them, with a plain fallback elsewhere (secrets from the
+environment, weights in the default cache), so the whole notebook also runs on a laptop or in CI.
+
+Every form field of the notebook can be overridden by an ``IT_<FIELD>`` environment variable
+(``IT_ENGINE``, ``IT_MODEL``, ``IT_PROJECT_SOURCE``, ``IT_NO_TUNNEL=1`` ...); the tests use them.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    from inference_worker.contract import GenerateResponse
 
-#: vLLM releases by the NVIDIA driver their wheels need. Current PyPI wheels are built for
-#: CUDA 13 (driver >= 580); the 0.11 line was built for CUDA 12.8, which runs on the R525+
-#: drivers through CUDA's minor-version compatibility and already has StructuredOutputsParams.
-VLLM_FOR_DRIVER: tuple[tuple[int, str], ...] = (
-    (580, "vllm>=0.12,<0.34"),
-    (525, "vllm==0.11.0"),
-)
 DEFAULT_MODEL = "Qwen/Qwen2.5-7B-Instruct-AWQ"
+#: What the transformers engine loads when the chosen model is quantized for vLLM only.
+FALLBACK_MODEL = "Qwen/Qwen2.5-3B-Instruct"
+ENGINES = ("auto", "vllm", "transformers")
+
+#: The vLLM line whose PyPI wheels run on a given NVIDIA driver (its major version, at least),
+#: added to the ``vllm`` extra's own range. vLLM 0.20 made CUDA 13.0 its default PyPI build
+#: (vllm-project/vllm#39878) with torch 2.11, whose PyPI wheels are CUDA 13.0 too; CUDA 13 needs
+#: driver >= 580. vLLM 0.19 is the last line built for CUDA 12.9, on torch 2.10 (CUDA 12.8 on
+#: PyPI), and CUDA 12.x binaries run on any driver >= 525.60.13 (CUDA minor-version
+#: compatibility): Colab's T4 runtime has driver 550 (CUDA 12.4).
+VLLM_BY_DRIVER: tuple[tuple[int, str], ...] = (
+    (580, "vllm>=0.20"),
+    (525, "vllm<0.20"),
+)
+
+#: Modules each engine needs in the notebook's Python (the project's extras bring them).
+_WORKER_MODULES = (
+    "fastapi",
+    "uvicorn",
+    "pydantic_settings",
+    "prometheus_client",
+    "httpx",
+    "pyngrok",
+    "torch",
+    "transformers",
+    "llguidance",
+)
+NEEDED_MODULES: dict[str, tuple[str, ...]] = {
+    "transformers": _WORKER_MODULES,
+    "vllm": (*_WORKER_MODULES, "vllm"),
+}
+
+SMOKE_REQUEST: dict[str, Any] = {
+    "cefr_level": "A2",
+    "grammar_focus": "passato prossimo",
+    "topic": "viaggi",
+    "quantity": 3,
+    "exercise_types": ["fill_in_blank", "translation"],
+    "max_tokens": 1500,
+    "temperature": 0.7,
+}
+#: ngrok's free plan shows browsers a warning page first; this header skips it for API calls.
+NGROK_HEADERS = {"ngrok-skip-browser-warning": "true"}
 
 
 class NotebookError(RuntimeError):
@@ -40,13 +86,48 @@ class GpuInfo:
     memory_free_mb: int
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The notebook's form, after the ``IT_*`` overrides."""
+
+    model: str
+    quantization: str | None
+    fallback_model: str
+    max_model_len: int
+    gpu_memory_utilization: float
+    cache_on_drive: bool
+    port: int
+    no_tunnel: bool
+
+
+@dataclass
+class Worker:
+    """The worker process the notebook started, and what its /health said when it was ready."""
+
+    process: subprocess.Popen[bytes]
+    engine: str
+    model: str
+    url: str
+    log_path: Path
+    health: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SmokeResult:
+    response: GenerateResponse
+    unauthorized_status: int
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
 def setting(name: str, form_value: Any) -> Any:
-    """A form field's value, unless the environment overrides it (IT_<NAME>, used by tests)."""
+    """A form field's value, unless ``IT_<NAME>`` overrides it (converted to the field's type)."""
     override = os.environ.get(f"IT_{name}")
     if override is None:
         return form_value
     if isinstance(form_value, bool):
-        return override.strip().lower() in {"1", "true", "yes"}
+        return parse_bool(override)
     if isinstance(form_value, int):
         return int(override)
     if isinstance(form_value, float):
@@ -54,10 +135,54 @@ def setting(name: str, form_value: Any) -> Any:
     return override
 
 
+def parse_bool(text: str) -> bool:
+    """1/true/yes/on or 0/false/no/off (any case)."""
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"not a yes/no value: {text!r}")
+
+
+def read_settings(
+    *,
+    model: str,
+    quantization: str,
+    fallback_model: str,
+    max_model_len: int,
+    gpu_memory_utilization: float,
+    cache_on_drive: bool,
+    port: int = 8001,
+    no_tunnel: bool = False,
+) -> Settings:
+    """The settings cell's form, with ``IT_*`` overrides; ``none`` means no quantization."""
+    quant = str(setting("QUANTIZATION", quantization)).strip().lower()
+    share = float(setting("GPU_MEMORY_UTILIZATION", gpu_memory_utilization))
+    if not 0.1 <= share <= 0.98:
+        raise NotebookError(f"GPU_MEMORY_UTILIZATION must be between 0.1 and 0.98, not {share}.")
+    return Settings(
+        model=str(setting("MODEL", model)).strip(),
+        quantization=None if quant in {"", "none"} else quant,
+        fallback_model=str(setting("FALLBACK_MODEL", fallback_model)).strip(),
+        max_model_len=int(setting("MAX_MODEL_LEN", max_model_len)),
+        gpu_memory_utilization=share,
+        cache_on_drive=bool(setting("CACHE_ON_DRIVE", cache_on_drive)),
+        port=int(setting("PORT", port)),
+        no_tunnel=bool(setting("NO_TUNNEL", no_tunnel)),
+    )
+
+
+# --- the GPU and the vLLM build it can run -------------------------------------------------------
+
+
 def parse_nvidia_smi(csv: str) -> GpuInfo:
-    """Parse ``nvidia-smi --query-gpu=name,driver_version,memory.total,memory.free --format=csv,noheader,nounits``."""
-    line = csv.strip().splitlines()[0]
-    name, driver, total, free = (part.strip() for part in line.split(","))
+    """The first GPU of ``nvidia-smi --query-gpu=name,driver_version,memory.total,memory.free
+    --format=csv,noheader,nounits``."""
+    lines = [line for line in csv.strip().splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("nvidia-smi listed no GPU")
+    name, driver, total, free = (part.strip() for part in lines[0].split(","))
     return GpuInfo(name=name, driver=driver, memory_total_mb=int(total), memory_free_mb=int(free))
 
 
@@ -75,20 +200,20 @@ def gpu_info() -> GpuInfo | None:
             timeout=30,
             check=True,
         )
-    except (OSError, subprocess.SubprocessError):
+        return parse_nvidia_smi(result.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
         return None
-    return parse_nvidia_smi(result.stdout) if result.stdout.strip() else None
 
 
 def require_gpu(allow_cpu: bool = False) -> GpuInfo | None:
-    """Print the GPU, or stop with a plain message when none is attached."""
+    """Print the GPU in one line, or stop with a plain message when none is attached."""
     info = gpu_info()
     if info is None:
         if allow_cpu:
-            print("No GPU found: continuing on the CPU (transformers engine).")
+            print("No GPU: continuing on the CPU (IT_ALLOW_CPU=1), transformers engine only.")
             return None
         raise NotebookError(
-            "No GPU is attached. In Colab: Runtime → Change runtime type → T4 GPU → Save, "
+            "No GPU is attached. Runtime → Change runtime type → T4 GPU → Save, "
             "then Runtime → Run all."
         )
     print(
@@ -99,89 +224,141 @@ def require_gpu(allow_cpu: bool = False) -> GpuInfo | None:
 
 
 def driver_major(driver: str) -> int:
-    """535.104.05 → 535."""
-    match = re.match(r"(\d+)", driver)
+    """``550.54.15`` → 550."""
+    match = re.match(r"\s*(\d+)", driver)
     if match is None:
-        raise ValueError(f"not a driver version: {driver!r}")
+        raise ValueError(f"not an NVIDIA driver version: {driver!r}")
     return int(match.group(1))
 
 
 def vllm_requirement(driver: str) -> str | None:
-    """The vLLM requirement whose wheels run on this driver, or None (use transformers)."""
+    """The vLLM requirement whose PyPI wheels run on this driver, or None when none does."""
     major = driver_major(driver)
-    for minimum, requirement in VLLM_FOR_DRIVER:
+    for minimum, requirement in VLLM_BY_DRIVER:
         if major >= minimum:
             return requirement
     return None
 
 
-def fetch_project(source: str, dest: Path = Path("/content/italian-teacher")) -> Path:
-    """A git URL is cloned (or updated); a folder (e.g. on Drive) is used where it is."""
-    if re.match(r"^(https?://|git@)", source):
-        if (dest / ".git").exists():
-            subprocess.run(["git", "-C", str(dest), "pull", "--ff-only"], check=True)
-        else:
-            subprocess.run(["git", "clone", "--depth", "1", source, str(dest)], check=True)
-        return dest
-    path = Path(source).expanduser()
-    if not (path / "pyproject.toml").exists():
-        raise NotebookError(
-            f"PROJECT_SOURCE {source!r} is neither a git URL nor a folder with pyproject.toml; "
-            "set it to the repository URL or to the project folder on Drive."
-        )
-    return path
-
-
-def install(project: Path, driver: str | None) -> str:
-    """Install the worker with the vLLM build the driver supports; returns the engine to use."""
-    requirement = vllm_requirement(driver) if driver else None
-    pip = [sys.executable, "-m", "pip", "install", "-q"]
-    if requirement is None:
-        print("No vLLM build for this driver: installing the transformers engine on Colab's torch.")
-        subprocess.run(
-            [*pip, "-e", f"{project}[worker,notebook]", "transformers", "llguidance"], check=True
-        )
+def choose_engine(requested: str, driver: str | None) -> str:
+    """``auto`` is vLLM when the driver has a vLLM build, else transformers; vLLM needs a GPU."""
+    if requested not in ENGINES:
+        raise NotebookError(f"ENGINE must be one of {', '.join(ENGINES)}, not {requested!r}.")
+    has_build = driver is not None and vllm_requirement(driver) is not None
+    if requested == "transformers" or (requested == "auto" and not has_build):
         return "transformers"
-    print(f"Installing the worker with {requirement} (driver {driver}); this takes a few minutes.")
-    subprocess.run([*pip, "-e", f"{project}[worker,notebook]", requirement], check=True)
-    try:
-        subprocess.run([sys.executable, "-c", "import vllm"], check=True, capture_output=True)
-    except subprocess.CalledProcessError as exc:
-        print(
-            "vLLM does not import on this runtime "
-            f"({exc.stderr.decode(errors='replace').strip().splitlines()[-1:]}); "
-            "falling back to the transformers engine on the GPU."
-        )
-        subprocess.run([*pip, "transformers", "llguidance"], check=True)
+    if not has_build:
+        where = f"driver {driver}" if driver else "a machine without a GPU"
+        print(f"No vLLM build runs on {where}: using the transformers engine instead.")
         return "transformers"
     return "vllm"
 
 
+# --- the project and its install -----------------------------------------------------------------
+
+
+def missing_modules(engine: str) -> list[str]:
+    """The modules this engine needs that the notebook's Python cannot import yet."""
+    return [name for name in NEEDED_MODULES[engine] if importlib.util.find_spec(name) is None]
+
+
+def pip_command(project: Path, extras: Sequence[str], *requirements: str) -> list[str]:
+    """``python -m pip install -e 'project[extras]' requirements…``."""
+    target = f"{project}[{','.join(extras)}]" if extras else str(project)
+    return [sys.executable, "-m", "pip", "install", "-q", "-e", target, *requirements]
+
+
+def install(project: Path, *, engine: str, driver: str | None) -> str:
+    """Install the worker for ``engine``; returns the engine that can actually run.
+
+    A no-op when everything is importable already (a re-run, or a local checkout that is
+    installed). vLLM comes with the pin the driver needs; if pip cannot install it or it does
+    not import, the transformers engine (installed alongside) is used instead, and this says so.
+    """
+    missing = missing_modules(engine)
+    if not missing:
+        print(f"The worker and the {engine} engine are already installed: nothing to install.")
+        return engine
+    base = ("transformers", "notebook")
+    if engine == "transformers":
+        print("Installing the worker with the transformers engine (Colab's own torch).")
+        _run(pip_command(project, base))
+        return "transformers"
+    requirement = vllm_requirement(driver or "0")
+    if requirement is None:  # choose_engine never asks for vLLM then; kept for direct callers
+        raise NotebookError(f"No vLLM build runs on driver {driver}; use ENGINE=transformers.")
+    print(
+        f"Installing the worker with {requirement} (driver {driver}); "
+        "this takes a few minutes (vLLM brings its own torch)."
+    )
+    try:
+        _run(pip_command(project, (*base, "vllm"), requirement))
+    except subprocess.CalledProcessError:
+        print("pip could not install vLLM: falling back to the transformers engine on the GPU.")
+        _run(pip_command(project, base))
+        return "transformers"
+    probe = subprocess.run(
+        [sys.executable, "-c", "import vllm"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        print(
+            f"vLLM does not import ({reason}): falling back to the transformers engine on the GPU."
+        )
+        return "transformers"
+    return "vllm"
+
+
+def _run(command: list[str]) -> None:
+    subprocess.run(command, check=True)
+
+
+# --- secrets and the weights cache ---------------------------------------------------------------
+
+
 def secret(name: str, required: bool = True) -> str | None:
-    """A secret from Colab's secret store (or the environment outside Colab)."""
-    value: str | None = None
+    """A secret from Colab's secret store, or from the environment outside Colab."""
+    value: str | None
+    problem = "is missing"
     try:
         from google.colab import userdata  # type: ignore[import-not-found]
-
-        try:
-            value = userdata.get(name)
-        except Exception:  # SecretNotFoundError, NotebookAccessError
-            value = None
     except ImportError:
         value = os.environ.get(name)
+    else:
+        try:
+            value = userdata.get(name)
+        except Exception as exc:  # SecretNotFoundError, NotebookAccessError, TimeoutException
+            value = None
+            if "Access" in type(exc).__name__:
+                problem = "is not shared with this notebook"
     if not value and required:
         raise NotebookError(
-            f"The secret {name} is missing: open the key icon (Secrets) in Colab's left bar, "
-            f"add {name}, enable 'Notebook access', and run this cell again."
+            f"The secret {name} {problem}. Open the key icon (Secrets) in Colab's left bar, add "
+            f"{name}, switch on its 'Notebook access', and run this cell again. Outside Colab, "
+            f"set the environment variable {name}."
         )
     return value or None
 
 
-def mount_drive_cache(folder: str) -> str | None:
-    """Mount Google Drive and use ``folder`` on it as HF_HOME, so weights download once."""
+def use_hf_token() -> bool:
+    """Put the optional HF_TOKEN secret in the environment the worker inherits."""
+    token = secret("HF_TOKEN", required=False)
+    if token:
+        os.environ["HF_TOKEN"] = token
+    return token is not None
+
+
+def new_api_key() -> str:
+    """A random bearer key for this session's worker (the tunnel URL is public)."""
+    return secrets.token_urlsafe(32)
+
+
+def mount_drive_cache(folder: str = "italian-teacher/hf-cache") -> str | None:
+    """Mount Google Drive and make ``folder`` on it HF_HOME, so weights download only once."""
     try:
         from google.colab import drive  # type: ignore[import-not-found]
     except ImportError:
+        print("Not on Colab: the weights stay in the default Hugging Face cache.")
         return None
     drive.mount("/content/drive")
     path = Path("/content/drive/MyDrive") / folder
@@ -190,28 +367,35 @@ def mount_drive_cache(folder: str) -> str | None:
     return str(path)
 
 
-def new_api_key() -> str:
-    """A random key for this session's worker."""
-    return secrets.token_urlsafe(24)
+# --- the worker ----------------------------------------------------------------------------------
+
+
+def model_for_engine(engine: str, settings: Settings) -> tuple[str, str | None]:
+    """The model and quantization to load: transformers gets the fallback model in float16
+    when the chosen one is quantized (AWQ and the like are vLLM's)."""
+    if engine == "transformers" and settings.quantization:
+        return settings.fallback_model, None
+    return settings.model, settings.quantization
+
+
+def worker_options(engine: str, settings: Settings, quantization: str | None) -> dict[str, Any]:
+    """Engine flags: float16 on the GPU (a T4 has no bfloat16), vLLM's memory and length."""
+    if engine == "vllm":
+        return {
+            "dtype": "half",
+            "quantization": quantization,
+            "max_model_len": settings.max_model_len,
+            "gpu_memory_utilization": settings.gpu_memory_utilization,
+        }
+    return {}
 
 
 def worker_command(engine: str, model: str, port: int, options: dict[str, Any]) -> list[str]:
-    """The command line that starts the worker."""
-    command = [
-        sys.executable,
-        "-m",
-        "inference_worker",
-        "--engine",
-        engine,
-        "--model",
-        model,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    """``python -m inference_worker --engine … --model … --host 127.0.0.1 --port …``."""
+    command = [sys.executable, "-m", "inference_worker", "--engine", engine, "--model", model]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
     for flag, value in options.items():
-        if value in (None, "", False):
+        if value is None or value == "" or value is False:
             continue
         command.append(f"--{flag.replace('_', '-')}")
         if value is not True:
@@ -219,64 +403,191 @@ def worker_command(engine: str, model: str, port: int, options: dict[str, Any]) 
     return command
 
 
-def start_worker(
+def launch(
     command: list[str], api_key: str, log_path: Path, cwd: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start the worker in the background, its output going to ``log_path``."""
+    """Start the worker in its own process group, its output going to ``log_path``.
+
+    Its own group, so that interrupting a cell (which signals the kernel's group) leaves it
+    running; its pid goes to ``worker.pid`` beside the log, so that a later run can stop it even
+    after a kernel restart. The key travels in the environment, never on the command line.
+    """
+    stop_previous(pid_file(log_path))
     env = {**os.environ, "WORKER_API_KEY": api_key, "PYTHONUNBUFFERED": "1"}
-    log = log_path.open("wb")
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    pid_file(log_path).write_text(str(process.pid))
+    return process
+
+
+def pid_file(log_path: Path) -> Path:
+    """``worker.log`` → ``worker.pid``."""
+    return log_path.with_suffix(".pid")
+
+
+def stop_previous(pid_path: Path, grace: float = 30) -> None:
+    """Stop the worker a previous run left behind (a restarted kernel does not stop it)."""
+    try:
+        pid = int(pid_path.read_text())
+    except (OSError, ValueError):
+        return
+    if _is_worker(pid):
+        print(f"Stopping the worker a previous run left running (pid {pid}).")
+        _signal_group(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while _is_worker(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        _signal_group(pid, signal.SIGKILL)
+    pid_path.unlink(missing_ok=True)
+
+
+def _is_worker(pid: int) -> bool:
+    """A live process running inference_worker (Linux; a zombie's command line is empty)."""
+    try:
+        return b"inference_worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _signal_group(pid: int, signum: signal.Signals) -> None:
+    try:
+        os.killpg(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def log_tail(log_path: Path, lines: int = 30) -> str:
     """The last lines of the worker's log."""
     if not log_path.exists():
-        return "(no log)"
+        return "(no log yet)"
     return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def wait_until_ready(
-    url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 1800
+    url: str,
+    process: subprocess.Popen[bytes],
+    log_path: Path,
+    *,
+    timeout: float = 1800,
+    every: float = 15,
 ) -> dict[str, Any]:
-    """Poll /health until the model is loaded, showing progress; fail with the log's tail."""
+    """Poll /health until the model is loaded, printing progress; fail with the log's tail."""
+    import httpx
+
     started = time.monotonic()
-    last_print = 0.0
-    while time.monotonic() - started < timeout:
+    shown = 0.0
+    while (elapsed := time.monotonic() - started) < timeout:
         if process.poll() is not None:
             raise NotebookError(
-                f"The worker stopped (exit code {process.returncode}). Last lines of its log:\n"
-                f"{log_tail(log_path)}"
+                f"The worker stopped (exit code {process.returncode}). The end of its log "
+                f"({log_path}):\n{log_tail(log_path)}"
             )
         try:
             response = httpx.get(f"{url}/health", timeout=5)
             body: dict[str, Any] = response.json()
+        except (httpx.HTTPError, ValueError):
+            body = {}
+        else:
             if response.status_code == 200:
+                gpu = f" ({body['gpu_name']})" if body.get("gpu_name") else ""
                 print(
-                    f"Worker ready after {time.monotonic() - started:.0f} s: {body['engine']} · "
-                    f"{body['model']} · {body['device']} {body.get('gpu_name') or ''}"
+                    f"Worker ready after {elapsed:.0f} s: {body.get('engine')} engine, "
+                    f"{body.get('model')} on {body.get('device')}{gpu}, {body.get('dtype')}."
                 )
                 return body
             if body.get("status") == "error":
                 raise NotebookError(
-                    f"The model failed to load: {body.get('error')}\n{log_tail(log_path)}"
+                    f"The model failed to load: {body.get('error')}\nThe end of the worker's "
+                    f"log ({log_path}):\n{log_tail(log_path)}"
                 )
-        except (httpx.HTTPError, ValueError):
-            pass
-        elapsed = time.monotonic() - started
-        if elapsed - last_print >= 15:
-            last_line = log_tail(log_path, 1)
-            print(f"… loading ({elapsed:.0f} s): {last_line[-120:]}")
-            last_print = elapsed
-        time.sleep(2)
+        if elapsed - shown >= every:
+            last = log_tail(log_path, 1)[-110:]
+            print(f"… loading, {elapsed:.0f} s: {last}", flush=True)
+            shown = elapsed
+        time.sleep(1)
     raise NotebookError(f"The worker was not ready within {timeout:.0f} s.\n{log_tail(log_path)}")
 
 
+def start_worker(
+    *,
+    engine: str,
+    settings: Settings,
+    api_key: str,
+    log_path: Path,
+    cwd: Path | None = None,
+    timeout: float = 1800,
+) -> Worker:
+    """Start the worker and wait for its model; if vLLM cannot start, start transformers."""
+    model, quantization = model_for_engine(engine, settings)
+    options = worker_options(engine, settings, quantization)
+    command = worker_command(engine, model, settings.port, options)
+    url = f"http://127.0.0.1:{settings.port}"
+    print(f"Starting the {engine} worker with {model}; its log: {log_path.resolve()}")
+    process = launch(command, api_key, log_path, cwd)
+    try:
+        health = wait_until_ready(url, process, log_path, timeout=timeout)
+    except NotebookError as exc:
+        terminate(process)
+        if engine != "vllm":
+            raise
+        failed_log = log_path.with_name(f"{log_path.stem}.vllm-failed{log_path.suffix}")
+        log_path.replace(failed_log)
+        print(
+            f"vLLM could not start ({str(exc).splitlines()[0]}). Its log: {failed_log}. "
+            "Falling back to the transformers engine on the GPU."
+        )
+        return start_worker(
+            engine="transformers",
+            settings=settings,
+            api_key=api_key,
+            log_path=log_path,
+            cwd=cwd,
+            timeout=timeout,
+        )
+    return Worker(process, engine, model, url, log_path, health)
+
+
+def terminate(process: subprocess.Popen[bytes], grace: float = 30) -> None:
+    """Stop the worker and its children (vLLM's engine core runs in a child process)."""
+    if process.poll() is None:
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait(10)
+    _signal_group(process.pid, signal.SIGKILL)  # children the worker left behind, if any
+
+
+# --- the tunnel, the smoke test, the end of the session ------------------------------------------
+
+
 def open_tunnel(port: int, authtoken: str) -> Any:
-    """An ngrok tunnel to the worker's port (pyngrok)."""
+    """An ngrok tunnel to the worker's port (pyngrok downloads the ngrok agent the first time)."""
     from pyngrok import conf, ngrok
 
     conf.get_default().auth_token = authtoken
-    return ngrok.connect(str(port), "http")
+    return ngrok.connect(addr=str(port), proto="http")
+
+
+def public_url(tunnel: Any, local_url: str) -> str:
+    """The tunnel's HTTPS URL (the key must not cross the internet in clear), or the local one."""
+    if tunnel is None:
+        print(f"No tunnel (IT_NO_TUNNEL=1): the worker's local URL is {local_url}.")
+        return local_url
+    return https(str(tunnel.public_url))
+
+
+def https(url: str) -> str:
+    """ngrok serves every public URL over HTTPS as well."""
+    return "https://" + url.removeprefix("http://") if url.startswith("http://") else url
 
 
 def export_lines(url: str, api_key: str) -> str:
@@ -284,47 +595,119 @@ def export_lines(url: str, api_key: str) -> str:
     return f"export INFERENCE_API_URL={url}\nexport INFERENCE_API_KEY={api_key}"
 
 
-def smoke_test(url: str, api_key: str) -> dict[str, Any]:
-    """One real POST /generate with the key, and one without it (401 expected)."""
-    request = {
-        "cefr_level": "A2",
-        "grammar_focus": "passato prossimo",
-        "topic": "viaggi",
-        "quantity": 3,
-        "exercise_types": ["fill_in_blank", "translation"],
-        "max_tokens": 1500,
-        "temperature": 0.7,
-    }
-    headers = {"Authorization": f"Bearer {api_key}", "ngrok-skip-browser-warning": "true"}
-    response = httpx.post(f"{url}/generate", json=request, headers=headers, timeout=600)
-    if response.status_code != 200:
-        raise NotebookError(f"/generate answered {response.status_code}: {response.text[:300]}")
-    body: dict[str, Any] = response.json()
-    for number, exercise in enumerate(body["exercises"], 1):
-        print(f"{number}. [{exercise['type']}] {exercise['question']}")
-        if exercise.get("options"):
-            print(f"   options: {', '.join(exercise['options'])}")
-        print(f"   answer: {exercise['correct_answer']} — {exercise['explanation']}")
-    print(f"{body['generated_tokens']} tokens in {body['inference_time']:.1f} s · {body['model']}")
-    unauthorized = httpx.post(
-        f"{url}/generate", json=request, timeout=60, headers={"ngrok-skip-browser-warning": "true"}
+def format_exercises(response: GenerateResponse) -> str:
+    """The exercises, one block each, then tokens and time."""
+    lines: list[str] = []
+    for number, exercise in enumerate(response.exercises, 1):
+        lines.append(f"{number}. [{exercise.type}] {exercise.question}")
+        if exercise.options:
+            lines.append(f"   options: {' | '.join(exercise.options)}")
+        lines.append(f"   answer: {exercise.correct_answer} — {exercise.explanation}")
+    lines.append(
+        f"{response.generated_tokens} tokens in {response.inference_time:.1f} s · "
+        f"{response.model} · finish: {response.finish_reason}"
     )
-    print(f"Without the key: HTTP {unauthorized.status_code} (expected 401)")
-    body["unauthorized_status"] = unauthorized.status_code
-    return body
+    return "\n".join(lines)
 
 
-def stop(process: subprocess.Popen[bytes] | None, tunnel: Any = None) -> None:
+def smoke_test(url: str, api_key: str, request: dict[str, Any] | None = None) -> SmokeResult:
+    """One real POST /generate with the key (validated against the contract), one without (401)."""
+    import httpx
+    from pydantic import ValidationError
+
+    from inference_worker.contract import GenerateResponse
+
+    payload = request or SMOKE_REQUEST
+    headers = {"Authorization": f"Bearer {api_key}", **NGROK_HEADERS}
+    answer = httpx.post(f"{url}/generate", json=payload, headers=headers, timeout=600)
+    if answer.status_code != 200:
+        raise NotebookError(
+            f"POST /generate answered {answer.status_code}: {answer.text[:400]}\n"
+            "The worker's log (worker.log) says more."
+        )
+    try:
+        response = GenerateResponse.model_validate_json(answer.content)
+    except ValidationError as exc:
+        raise NotebookError(f"/generate answered outside the contract: {exc}") from exc
+    print(format_exercises(response))
+    refused = httpx.post(f"{url}/generate", json=payload, headers=NGROK_HEADERS, timeout=60)
+    print(f"Without the key: HTTP {refused.status_code} (expected 401)")
+    if refused.status_code != 401:
+        raise NotebookError(
+            f"The worker answered {refused.status_code} to a request without the key; it must "
+            "refuse it (401), since the tunnel URL is public. Is WORKER_API_KEY set?"
+        )
+    return SmokeResult(response=response, unauthorized_status=refused.status_code)
+
+
+def session_summary(url: str, api_key: str, result: SmokeResult) -> str:
+    """What to paste on the laptop, and what the smoke test proved."""
+    response = result.response
+    count = len(response.exercises)
+    return (
+        "The worker is up. On the laptop, paste these two lines, then run ./run_api.sh:\n\n"
+        f"{export_lines(url, api_key)}\n\n"
+        f"Smoke test: {count} exercise{'' if count == 1 else 's'}, {response.generated_tokens} tokens "
+        f"in {response.inference_time:.1f} s from {response.model}; "
+        f"HTTP {result.unauthorized_status} without the key."
+    )
+
+
+def keep_alive(worker: Worker, hours: float, every: float = 60) -> None:
+    """Print the worker's health every minute for ``hours``; stop the cell to end it early."""
+    if hours <= 0:
+        return
+    import httpx
+
+    print(f"Keeping this cell busy for {hours:g} h (Runtime → Interrupt execution to stop).")
+    deadline = time.monotonic() + hours * 3600
+    try:
+        while time.monotonic() < deadline:
+            if worker.process.poll() is not None:
+                raise NotebookError(
+                    f"The worker stopped (exit code {worker.process.returncode}):\n"
+                    f"{log_tail(worker.log_path)}"
+                )
+            try:
+                body = httpx.get(f"{worker.url}/health", timeout=10).json()
+                state = f"{body.get('status')}, {body.get('requests_in_flight')} in flight"
+            except (httpx.HTTPError, ValueError) as exc:
+                state = f"no answer ({type(exc).__name__})"
+            print(f"{time.strftime('%H:%M')} worker {state}", flush=True)
+            time.sleep(every)
+    except KeyboardInterrupt:
+        print("Stopped keeping alive; the worker keeps running.")
+
+
+def stop(worker: Worker | None, tunnel: Any = None) -> None:
     """Close the tunnel and stop the worker."""
     if tunnel is not None:
         from pyngrok import ngrok
 
         ngrok.disconnect(tunnel.public_url)
         ngrok.kill()
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    if worker is not None:
+        terminate(worker.process)
+        pid_file(worker.log_path).unlink(missing_ok=True)
     print("Tunnel closed and worker stopped.")
+
+
+def show_errors_plainly() -> None:
+    """In IPython, show a NotebookError as its message alone, without a traceback.
+
+    The cell still fails, so "Run all" stops there.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def plain(
+        _shell: Any, _etype: Any, value: BaseException, _tb: Any, tb_offset: Any = None
+    ) -> None:
+        print(f"\n⛔ {value}", file=sys.stderr)
+
+    shell.set_custom_exc((NotebookError,), plain)
