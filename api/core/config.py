@@ -88,11 +88,6 @@ class Settings(BaseSettings):
             )
         return self
 
-    @property
-    def worker_configured(self) -> bool:
-        """Whether a GPU worker URL is set."""
-        return self.inference_api_url is not None
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from api.core.config import Settings
 from api.core.database import Database
 from api.generation.dispatcher import Dispatcher
 
@@ -19,18 +18,6 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-async def get_app_settings(request: Request) -> Settings:
-    """The settings the app was built with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_write_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session inside one write transaction, committed when the endpoint returns."""
-    with database.writing() as session:
-        yield session
-
-
 def get_read_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
     """A session for reads only."""
     with database.reading() as session:
@@ -38,14 +25,6 @@ def get_read_session(database: Annotated[Database, Depends(get_database)]) -> It
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-# "function" scope commits before the response is sent, so a 201 means the row is durable.
-# The concurrency cap keeps threads free: a transaction's commit runs in a worker thread of its
-# own, and with every thread blocked waiting for SQLite's write lock it would never get one.
-WRITE_CONCURRENCY = 8
-WriteSessionDep = Annotated[
-    Session, Depends(get_write_session, scope="function", max_concurrency=WRITE_CONCURRENCY)
-]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import get_args
 
 from api.generation.offline import lexicon
 from api.generation.offline import matching as m
@@ -574,13 +575,9 @@ _REFLEXIVE_TENSES: dict[str, tuple[Tense, ...]] = {
     "A2": ("presente", "passato_prossimo"),
     "B1": ("presente", "passato_prossimo", "imperfetto", "futuro"),
 }
-_REFLEXIVE_TENSES_ADVANCED: tuple[Tense, ...] = (
-    "presente",
-    "passato_prossimo",
-    "imperfetto",
-    "futuro",
-    "condizionale",
-    "congiuntivo",
+# Every tense but the imperativo: reflexive imperatives (alzati) are not generated.
+_REFLEXIVE_TENSES_ADVANCED: tuple[Tense, ...] = tuple(
+    tense for tense in get_args(Tense) if tense != "imperativo"
 )
 
 
