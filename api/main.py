@@ -7,20 +7,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
 
 from api import __version__
+from api.accounts import bootstrap
+from api.accounts.limits import RateLimits
+from api.accounts.router import admin_router, auth_router
+from api.accounts.setup import router as setup_router
 from api.assignments.router import router as assignments_router
-from api.core.config import Settings, get_settings
+from api.classes.router import router as classes_router
+from api.core.config import Settings, get_settings, redact_url
 from api.core.database import Database
 from api.core.errors import install_error_handlers
 from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
+from api.core.security import SecurityHeaders
 from api.generation.breaker import CircuitBreaker
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
 from api.generation.generator import HomeworkGenerator
 from api.health import router as health_router
 from api.homework.router import router as homework_router
+from api.homework.router import teacher_router as teacher_homework_router
+from api.pages.docs import install_docs
 from api.students.router import router as students_router
 
 logger = logging.getLogger("api.main")
@@ -29,6 +39,12 @@ DESCRIPTION = """
 Teachers create students and assignments; every student gets homework generated in the
 background by the GPU inference worker, or by the offline grammar generator when the worker
 is not configured, down, slow or answers badly. Students fetch their homework here.
+
+**Teachers** sign in with `POST /api/auth/token` (or the *Authorize* button: email and
+password) and see only their own students, classes and assignments. **Pupils** have no
+password: each has a personal link, whose last part is their access token, sent as
+`Authorization: Bearer <token>` to `/api/student/{student_id}/...`. Pupils see the right
+answers only after handing their homework in.
 """
 
 
@@ -60,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = Database(settings.database_url)
         if settings.auto_migrate:
             upgrade(database.engine)
+        app.state.setup_token = await run_in_threadpool(bootstrap.prepare, database, settings)
+        app.state.rate_limits = RateLimits(settings)
         client = build_worker_client(settings)
         generator = HomeworkGenerator(
             client=client,
@@ -84,7 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             logger,
             "api.started",
             database=database.engine.url.render_as_string(hide_password=True),
-            worker=settings.inference_api_url or "none (offline generator)",
+            worker=redact_url(settings.inference_api_url)
+            if settings.inference_api_url
+            else "none (offline generator)",
         )
         try:
             yield
@@ -100,12 +120,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=settings.max_body_bytes,
     )
+    app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(health_router)
-    app.include_router(students_router)
-    app.include_router(assignments_router)
-    app.include_router(homework_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(SecurityHeaders)
+    for router in (
+        health_router,
+        auth_router,
+        admin_router,
+        students_router,
+        classes_router,
+        assignments_router,
+        teacher_homework_router,
+        homework_router,
+        setup_router,
+    ):
+        app.include_router(router)
+    install_docs(app)
     return app
 
 

@@ -1,7 +1,5 @@
 """Errors of the assignments domain."""
 
-from collections.abc import Iterable
-
 from api.core.errors import Invalid, NotFound
 
 
@@ -13,10 +11,9 @@ class AssignmentNotFound(NotFound):
         )
 
 
-class UnknownStudents(Invalid):
-    def __init__(self, student_ids: Iterable[int]) -> None:
-        ids = ", ".join(str(i) for i in sorted(student_ids))
+class NoStudents(Invalid):
+    def __init__(self) -> None:
         super().__init__(
-            f"student_ids: unknown student id(s) {ids}; create them first with "
-            "POST /api/teacher/students or check GET /api/teacher/students."
+            "Nobody would receive this assignment: give student_ids, or a class_id whose class "
+            "has students (add them with POST /api/teacher/classes/{id}/students)."
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.database import Base, utcnow
@@ -21,8 +21,13 @@ class AssignmentStatus(StrEnum):
 
 class Assignment(Base):
     __tablename__ = "assignments"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teachers.id", ondelete="CASCADE"), index=True
+    )
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"))
     cefr_level: Mapped[str] = mapped_column(String(2))
     grammar_focus: Mapped[str] = mapped_column(String(120))
     topic: Mapped[str] = mapped_column(String(120))

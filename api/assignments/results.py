@@ -61,9 +61,9 @@ class AssignmentResults(BaseModel):
     )
 
 
-def results(*, db: Session, assignment_id: int) -> AssignmentResults:
-    """Gather one assignment's results."""
-    assignments.get(db=db, assignment_id=assignment_id)
+def results(*, db: Session, teacher_id: int, assignment_id: int) -> AssignmentResults:
+    """Gather the results of one of this teacher's assignments."""
+    assignments.get(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
     rows = db.execute(
         select(Homework, Student.name)
         .join(Student, Student.id == Homework.student_id)

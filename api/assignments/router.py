@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from api.accounts.dependencies import CurrentTeacher
 from api.assignments import results, service
 from api.assignments.results import AssignmentResults
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
 from api.core.deps import DatabaseDep, DispatcherDep, ReadSessionDep
 from api.core.errors import responses
+from api.core.ids import AssignmentIdPath
 from api.core.logging import log_event
 
 logger = logging.getLogger("api.assignments")
@@ -24,16 +26,19 @@ router = APIRouter(prefix="/api/teacher/assignments", tags=["teacher: assignment
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create an assignment (exercises are generated in the background)",
-    responses=responses(422),
+    responses=responses(401, 404, 422),
 )
 async def create_assignment(
-    data: AssignmentCreate, database: DatabaseDep, dispatcher: DispatcherDep
+    data: AssignmentCreate,
+    teacher: CurrentTeacher,
+    database: DatabaseDep,
+    dispatcher: DispatcherDep,
 ) -> AssignmentRead:
     """Store the assignment and one pending homework per student, then start generating."""
 
     def create() -> AssignmentRead:
         with database.writing() as db:
-            assignment = service.create(db=db, data=data)
+            assignment = service.create(db=db, teacher_id=teacher.id, data=data)
             return service.read(db=db, assignments=[assignment])[0]
 
     created = await run_in_threadpool(create)
@@ -42,31 +47,37 @@ async def create_assignment(
         logger,
         "assignment.created",
         assignment_id=created.id,
-        students=len(data.student_ids),
+        teacher_id=teacher.id,
+        students=len(created.student_ids),
         quantity=data.quantity,
     )
     return created
 
 
-@router.get("", summary="List assignments, newest first")
+@router.get("", summary="List your assignments, newest first", responses=responses(401))
 def list_assignments(
+    teacher: CurrentTeacher,
     db: ReadSessionDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31, description="Rows to skip.")] = 0,
 ) -> list[AssignmentRead]:
     """A page of assignments with progress; the total is in the X-Total-Count header."""
-    rows, total = service.list_(db=db, limit=limit, offset=offset)
+    rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
     return service.read(db=db, assignments=rows)
 
 
 @router.get(
-    "/{assignment_id}", summary="Get an assignment and its progress", responses=responses(404)
+    "/{assignment_id}",
+    summary="Get an assignment and its progress",
+    responses=responses(401, 404),
 )
-def get_assignment(assignment_id: int, db: ReadSessionDep) -> AssignmentRead:
+def get_assignment(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+) -> AssignmentRead:
     """Status, completed_at, error_message, student ids and per-status homework counts."""
-    assignment = service.get(db=db, assignment_id=assignment_id)
+    assignment = service.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
     return service.read(db=db, assignments=[assignment])[0]
 
 
@@ -74,14 +85,16 @@ def get_assignment(assignment_id: int, db: ReadSessionDep) -> AssignmentRead:
     "/{assignment_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an assignment and its homework",
-    responses=responses(404),
+    responses=responses(401, 404),
 )
-async def delete_assignment(assignment_id: int, database: DatabaseDep) -> Response:
+async def delete_assignment(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
     """Delete an assignment; any generation still running for it is discarded."""
 
     def delete() -> None:
         with database.writing() as db:
-            service.delete(db=db, assignment_id=assignment_id)
+            service.delete(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
 
     await run_in_threadpool(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -90,8 +103,10 @@ async def delete_assignment(assignment_id: int, database: DatabaseDep) -> Respon
 @router.get(
     "/{assignment_id}/results",
     summary="Results: per-student status and score, most missed exercises",
-    responses=responses(404),
+    responses=responses(401, 404),
 )
-def get_results(assignment_id: int, db: ReadSessionDep) -> AssignmentResults:
+def get_results(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+) -> AssignmentResults:
     """Who submitted, their scores and submission times, and what the class missed most."""
-    return results.results(db=db, assignment_id=assignment_id)
+    return results.results(db=db, teacher_id=teacher.id, assignment_id=assignment_id)

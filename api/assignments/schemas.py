@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.core.ids import StudentId
 from api.generation.offline import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
 from api.homework.models import HomeworkStatus
 from inference_worker.contract import (
@@ -47,8 +48,16 @@ class AssignmentCreate(BaseModel):
         description=f"Any of: {', '.join(EXERCISE_TYPES)}.",
         examples=[["fill_in_blank", "multiple_choice", "translation"]],
     )
-    student_ids: list[int] = Field(
-        min_length=1, max_length=1000, description="Students who receive it.", examples=[[1, 2]]
+    student_ids: list[StudentId] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Your students who receive it; with class_id, they are added to the class.",
+        examples=[[1, 2]],
+    )
+    class_id: StudentId | None = Field(
+        default=None,
+        description="One of your classes: every student in it receives the assignment.",
+        examples=[None],
     )
 
     @field_validator("cefr_level", mode="before")
@@ -89,6 +98,7 @@ class AssignmentRead(BaseModel):
     quantity: int = Field(examples=[5])
     exercise_types: list[str] = Field(examples=[["fill_in_blank", "multiple_choice"]])
     student_ids: list[int] = Field(examples=[[1, 2]])
+    class_id: int | None = Field(default=None, examples=[None])
     status: str = Field(
         description="pending, generating, completed, or failed (some homework has no exercises).",
         examples=["completed"],

@@ -9,9 +9,10 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from api.assignments.exceptions import AssignmentNotFound, UnknownStudents
+from api.assignments.exceptions import AssignmentNotFound, NoStudents
 from api.assignments.models import Assignment, AssignmentStatus
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
+from api.classes import service as classes
 from api.core.database import utcnow
 from api.homework.models import (
     TERMINAL_STATUSES,
@@ -20,17 +21,34 @@ from api.homework.models import (
     HomeworkStatus,
 )
 from api.students import service as students
+from api.students.exceptions import UnknownStudents
 
 MAX_REASONS_SHOWN = 3
 
 
-def create(*, db: Session, data: AssignmentCreate) -> Assignment:
-    """Write the assignment and one pending homework per student in the caller's transaction."""
-    missing = set(data.student_ids) - students.existing_ids(db=db, student_ids=data.student_ids)
+def recipients(*, db: Session, teacher_id: int, data: AssignmentCreate) -> list[int]:
+    """The students who receive the assignment: the class's, then any others named."""
+    missing = set(data.student_ids) - students.owned_ids(
+        db=db, teacher_id=teacher_id, student_ids=data.student_ids
+    )
     if missing:
         raise UnknownStudents(missing)
+    chosen: list[int] = []
+    if data.class_id is not None:
+        chosen = classes.member_ids(db=db, teacher_id=teacher_id, class_id=data.class_id)
+    chosen += [i for i in data.student_ids if i not in set(chosen)]
+    if not chosen:
+        raise NoStudents()
+    return chosen
+
+
+def create(*, db: Session, teacher_id: int, data: AssignmentCreate) -> Assignment:
+    """Write the assignment and one pending homework per student in the caller's transaction."""
+    student_ids = recipients(db=db, teacher_id=teacher_id, data=data)
     now = utcnow()
     assignment = Assignment(
+        teacher_id=teacher_id,
+        class_id=data.class_id,
         cefr_level=data.cefr_level,
         grammar_focus=data.grammar_focus,
         topic=data.topic,
@@ -53,31 +71,34 @@ def create(*, db: Session, data: AssignmentCreate) -> Assignment:
                 "created_at": now,
                 "updated_at": now,
             }
-            for student_id in data.student_ids
+            for student_id in student_ids
         ],
     )
     return assignment
 
 
-def get(*, db: Session, assignment_id: int) -> Assignment:
-    """One assignment, or AssignmentNotFound."""
+def get(*, db: Session, teacher_id: int, assignment_id: int) -> Assignment:
+    """One of this teacher's assignments, or AssignmentNotFound (also for another teacher's)."""
     assignment = db.get(Assignment, assignment_id)
-    if assignment is None:
+    if assignment is None or assignment.teacher_id != teacher_id:
         raise AssignmentNotFound(assignment_id)
     return assignment
 
 
-def delete(*, db: Session, assignment_id: int) -> None:
+def delete(*, db: Session, teacher_id: int, assignment_id: int) -> None:
     """Delete an assignment and all of its homework."""
-    get(db=db, assignment_id=assignment_id)
+    get(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
     db.execute(sql_delete(Assignment).where(Assignment.id == assignment_id))
 
 
-def list_(*, db: Session, limit: int, offset: int) -> tuple[Sequence[Assignment], int]:
-    """A page of assignments, newest first, and the total."""
-    total = db.scalar(select(func.count()).select_from(Assignment)) or 0
+def list_(
+    *, db: Session, teacher_id: int, limit: int, offset: int
+) -> tuple[Sequence[Assignment], int]:
+    """A page of this teacher's assignments, newest first, and the total."""
+    owned = Assignment.teacher_id == teacher_id
+    total = db.scalar(select(func.count()).select_from(Assignment).where(owned)) or 0
     rows = db.scalars(
-        select(Assignment).order_by(Assignment.id.desc()).limit(limit).offset(offset)
+        select(Assignment).where(owned).order_by(Assignment.id.desc()).limit(limit).offset(offset)
     ).all()
     return rows, total
 
@@ -105,6 +126,7 @@ def read(*, db: Session, assignments: Sequence[Assignment]) -> list[AssignmentRe
             quantity=a.quantity,
             exercise_types=list(a.exercise_types),
             student_ids=student_ids[a.id],
+            class_id=a.class_id,
             status=a.status,
             homework_counts={s.value: counts[a.id][s.value] for s in HomeworkStatus},
             error_message=a.error_message,

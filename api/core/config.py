@@ -6,16 +6,22 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/italian_teacher.db"
+MIN_PASSWORD_LENGTH = 8
 
 
 class Settings(BaseSettings):
     """Every knob of the API; names match the environment variables in the README."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # hide_input_in_errors: a settings error names the variable, never echoes its value (a key).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = Field(default=DEFAULT_DATABASE_URL, description="SQLite or PostgreSQL URL.")
@@ -41,6 +47,30 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    teacher_email: str | None = Field(
+        default=None, description="With TEACHER_PASSWORD: this administrator exists at start-up."
+    )
+    teacher_password: SecretStr | None = Field(default=None, description="See TEACHER_EMAIL.")
+    teacher_name: str = Field(default="Administrator", min_length=1, max_length=200)
+    token_ttl_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL pupils' links start with (e.g. http://192.168.1.20:8000); "
+        "by default the address the teacher's request came to.",
+    )
+    login_failures_per_account: str = Field(default="5/5minutes")
+    login_failures_per_address: str = Field(default="20/5minutes")
+    requests_per_token: str = Field(default="600/minute")
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// per process, or redis://host:6379 "
+        "so that several replicas share them.",
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; none (CORS off) by default."
+    )
+
     @field_validator("inference_api_url", mode="before")
     @classmethod
     def _blank_url_is_none(cls, value: object) -> object:
@@ -57,9 +87,56 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(
-                f"INFERENCE_API_URL must be an http(s) URL such as https://abc.ngrok-free.app, "
-                f"got {value!r}"
+                "INFERENCE_API_URL must be an http(s) URL such as https://abc.ngrok-free.app, "
+                f"got one starting with {parts.scheme or 'no scheme'!r}"
             )
+        return value
+
+    @field_validator("teacher_email", "public_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("teacher_email")
+    @classmethod
+    def _check_email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_email(value, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValueError(f"TEACHER_EMAIL is not a valid email address: {exc}") from None
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("PUBLIC_URL must be an http(s) URL such as http://192.168.1.20:8000")
+        return value.rstrip("/")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator(
+        "login_failures_per_account", "login_failures_per_address", "requests_per_token"
+    )
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"a rate limit looks like '5/5minutes' or '600/minute', got {value!r}"
+            ) from None
         return value
 
     @field_validator("inference_api_key", mode="before")
@@ -82,11 +159,25 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_timeouts(self) -> Settings:
+        if (self.teacher_email is None) != (self.teacher_password is None):
+            raise ValueError("set TEACHER_EMAIL and TEACHER_PASSWORD together, or neither")
+        if self.teacher_password is not None and len(self.teacher_password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(
+                f"TEACHER_PASSWORD must have at least {MIN_PASSWORD_LENGTH} characters"
+            )
         if self.generation_lease_seconds < 3 * self.generation_poll_seconds / 2:
             raise ValueError(
                 "GENERATION_LEASE_SECONDS must be at least 1.5x GENERATION_POLL_SECONDS"
             )
         return self
+
+
+def redact_url(url: str) -> str:
+    """``url`` without any user name or password embedded in it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 @lru_cache

@@ -8,16 +8,19 @@ writers never deadlock on a read-to-write upgrade ("database is locked").
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -157,6 +160,14 @@ class Database:
         """A connection for one read statement (no transaction on SQLite)."""
         with self.reader.connect() as connection:
             yield connection
+
+    async def run(self, read: Callable[[], T]) -> T:
+        """Run a short read: inline on SQLite, in a worker thread on a networked database."""
+        # One indexed SQLite read takes less time than a hop to a thread, and WAL readers never
+        # wait for writers; a network round trip would block the event loop, so it gets a thread.
+        if self.is_sqlite:
+            return read()
+        return await run_in_threadpool(read)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -31,6 +31,7 @@ class AppError(Exception):
     """A failure the client can act on; subclasses fix the status code."""
 
     status_code = status.HTTP_400_BAD_REQUEST
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -47,6 +48,25 @@ class Conflict(AppError):
 
 class Invalid(AppError):
     status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+class Unauthorized(AppError):
+    """No credential, or one that is wrong, expired or revoked."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class TooManyRequests(AppError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(max(1, retry_after))}
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -70,7 +90,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

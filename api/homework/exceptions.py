@@ -11,6 +11,14 @@ class HomeworkNotFound(NotFound):
         )
 
 
+class TeacherHomeworkNotFound(NotFound):
+    def __init__(self, homework_id: int) -> None:
+        super().__init__(
+            f"Homework {homework_id} not found among your pupils': list an assignment's homework "
+            "with GET /api/teacher/assignments/{assignment_id}/homework."
+        )
+
+
 class HomeworkNotReady(Conflict):
     def __init__(self, homework_id: int, status: str) -> None:
         reason = (
@@ -25,7 +33,7 @@ class HomeworkAlreadySubmitted(Conflict):
     def __init__(self, homework_id: int) -> None:
         super().__init__(
             f"Homework {homework_id} was already submitted and graded; it cannot be submitted "
-            "again. Its results are in GET /api/student/{id}/homework/{homework_id}."
+            f"again. Its results are in GET /api/student/{{id}}/homework/{homework_id}."
         )
 
 

@@ -42,6 +42,7 @@ class Homework(Base):
     __table_args__ = (
         UniqueConstraint("assignment_id", "student_id"),
         Index("ix_homework_status_lease", "status", "lease_expires_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,91 +1,135 @@
-"""Student endpoints: fetch homework.
+"""Homework endpoints: the pupil's own (with their access token) and the teacher's view.
 
-These are the hottest endpoints (every student polls them): each request runs one prepared
-statement and serialises the row once, without validating what was validated before storing.
+The pupil's reads are the hottest endpoints (every pupil polls them): each request runs one
+prepared statement and serialises the row once, without validating what was validated before
+storing.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.core.database import Database
+from api.accounts.dependencies import CurrentStudent, CurrentTeacher
+from api.assignments import service as assignments
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
+from api.core.ids import AssignmentIdPath, HomeworkIdPath, StudentIdPath
 from api.homework import service, submissions
-from api.homework.schemas import HomeworkRead, StatusFilter, SubmissionCreate, SubmissionRead
+from api.homework.schemas import (
+    HomeworkRead,
+    StatusFilter,
+    SubmissionCreate,
+    SubmissionRead,
+    TeacherHomeworkRead,
+)
 
-router = APIRouter(prefix="/api/student/{student_id}/homework", tags=["student: homework"])
-
-
-def _list(database: Database, student_id: int, status: StatusFilter) -> bytes:
-    with database.single_read() as db:
-        items = service.list_for_student(db=db, student_id=student_id, status=status)
-    return json.dumps(items, ensure_ascii=False).encode()
-
-
-def _get(database: Database, student_id: int, homework_id: int) -> bytes:
-    with database.single_read() as db:
-        item = service.get_for_student(db=db, student_id=student_id, homework_id=homework_id)
-    return json.dumps(item, ensure_ascii=False).encode()
+router = APIRouter(prefix="/api/student/{student_id}/homework", tags=["pupil: homework"])
+teacher_router = APIRouter(prefix="/api/teacher", tags=["teacher: homework"])
 
 
-async def _respond(database: Database, read: Callable[..., bytes], *args: object) -> Response:
-    # A SQLite read of one indexed row takes less time than a hop to a worker thread, and WAL
-    # readers never wait for writers, so it runs inline; a networked database gets a thread.
-    if database.is_sqlite:
-        content = read(database, *args)
-    else:
-        content = await run_in_threadpool(read, database, *args)
-    return Response(content=content, media_type="application/json")
+def _json(data: Any) -> Response:
+    return Response(content=json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
+async def _read(database: DatabaseDep, read: Callable[..., Any], **kwargs: Any) -> Response:
+    def run() -> Any:
+        with database.single_read() as db:
+            return read(db=db, **kwargs)
+
+    return _json(await database.run(run))
 
 
 @router.get(
     "",
-    summary="List a student's homework",
+    summary="List your homework (pupil)",
     response_model=list[HomeworkRead],
-    responses=responses(404, 422),
+    responses=responses(401, 403, 404, 422),
 )
 async def list_homework(
-    student_id: int,
+    student_id: StudentIdPath,
+    pupil: CurrentStudent,
     database: DatabaseDep,
     status: Annotated[
         StatusFilter, Query(description="Only homework in this status; `all` for every one.")
     ] = "all",
 ) -> Response:
-    """The student's homework, newest first."""
-    return await _respond(database, _list, student_id, status)
+    """The pupil's homework, newest first; right answers only once handed in."""
+    return await _read(database, service.list_for_student, student_id=pupil, status=status)
 
 
 @router.get(
     "/{homework_id}",
-    summary="Get one homework",
+    summary="Get one of your homework (pupil)",
     response_model=HomeworkRead,
-    responses=responses(404),
+    responses=responses(401, 403, 404),
 )
-async def get_homework(student_id: int, homework_id: int, database: DatabaseDep) -> Response:
-    """One homework with its exercises; another student's homework answers 404."""
-    return await _respond(database, _get, student_id, homework_id)
+async def get_homework(
+    student_id: StudentIdPath,
+    homework_id: HomeworkIdPath,
+    pupil: CurrentStudent,
+    database: DatabaseDep,
+) -> Response:
+    """One homework with its exercises; right answers only once handed in."""
+    return await _read(database, service.get_for_student, student_id=pupil, homework_id=homework_id)
 
 
 @router.post(
     "/{homework_id}/submissions",
-    summary="Submit answers (partial save or final)",
-    responses=responses(404, 409, 422),
+    summary="Save answers, or hand the homework in (pupil)",
+    responses=responses(401, 403, 404, 409, 422),
 )
 async def submit_answers(
-    student_id: int, homework_id: int, data: SubmissionCreate, database: DatabaseDep
+    student_id: StudentIdPath,
+    homework_id: HomeworkIdPath,
+    data: SubmissionCreate,
+    pupil: CurrentStudent,
+    database: DatabaseDep,
 ) -> SubmissionRead:
     """Save progress (final=false) or grade and complete the homework (final=true)."""
 
     def submit() -> SubmissionRead:
         with database.writing() as db:
-            return submissions.submit(
-                db=db, student_id=student_id, homework_id=homework_id, data=data
-            )
+            return submissions.submit(db=db, student_id=pupil, homework_id=homework_id, data=data)
 
     return await run_in_threadpool(submit)
+
+
+@teacher_router.get(
+    "/assignments/{assignment_id}/homework",
+    summary="Every pupil's homework of an assignment, in full",
+    response_model=list[TeacherHomeworkRead],
+    responses=responses(401, 404),
+)
+async def list_assignment_homework(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
+    """Each pupil's exercises with right answers, their answers, verdicts and score."""
+
+    def read() -> Any:
+        with database.reading() as db:
+            assignments.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+            return service.list_for_assignment(
+                db=db.connection(), teacher_id=teacher.id, assignment_id=assignment_id
+            )
+
+    return _json(await run_in_threadpool(read))
+
+
+@teacher_router.get(
+    "/homework/{homework_id}",
+    summary="One pupil's homework, in full",
+    response_model=TeacherHomeworkRead,
+    responses=responses(401, 404),
+)
+async def get_teacher_homework(
+    homework_id: HomeworkIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
+    """A homework of one of your pupils, with right answers, answers and verdicts."""
+    return await _read(
+        database, service.get_for_teacher, teacher_id=teacher.id, homework_id=homework_id
+    )

@@ -14,8 +14,27 @@ StatusFilter = Literal[
 ]
 
 
+class PupilExercise(BaseModel):
+    """An exercise as the pupil sees it: the right answer comes only with the hand-in."""
+
+    type: str = Field(examples=["multiple_choice"])
+    question: str = Field(examples=["Noi ___ al mare la settimana scorsa."])
+    options: list[str] | None = Field(
+        default=None, examples=[["abbiamo andato", "siamo andati", "siamo andato", "siete andati"]]
+    )
+    correct_answer: str | None = Field(
+        default=None, description="Absent until the homework is handed in (final submission)."
+    )
+    accepted_answers: list[str] | None = Field(
+        default=None, description="Absent until the homework is handed in."
+    )
+    explanation: str | None = Field(
+        default=None, description="Absent until the homework is handed in."
+    )
+
+
 class HomeworkRead(BaseModel):
-    """One student's homework for one assignment."""
+    """One pupil's homework for one assignment, as the pupil sees it."""
 
     model_config = {"protected_namespaces": ()}
 
@@ -29,23 +48,16 @@ class HomeworkRead(BaseModel):
     cefr_level: str = Field(examples=["A2"])
     grammar_focus: str = Field(examples=["passato prossimo"])
     topic: str = Field(examples=["viaggi"])
-    exercises: list[Exercise] = Field(
-        description="Empty until the homework is available.",
+    exercises: list[PupilExercise] = Field(
+        description="Empty until the homework is available; correct_answer, accepted_answers "
+        "and explanation are left out until the homework is handed in.",
         examples=[
             [
-                {
-                    "type": "fill_in_blank",
-                    "question": "Ieri Marta ___ (partire) per Roma.",
-                    "correct_answer": "è partita",
-                    "options": None,
-                    "explanation": "'Partire' takes 'essere'; the participle agrees: partita.",
-                },
+                {"type": "fill_in_blank", "question": "Ieri Marta ___ (partire) per Roma."},
                 {
                     "type": "multiple_choice",
                     "question": "Noi ___ al mare la settimana scorsa.",
-                    "correct_answer": "siamo andati",
                     "options": ["abbiamo andato", "siamo andati", "siamo andato", "siete andati"],
-                    "explanation": "'Andare' takes 'essere': noi siamo andati.",
                 },
             ]
         ],
@@ -67,6 +79,26 @@ class HomeworkRead(BaseModel):
     score: float | None = Field(default=None, description="0–100, once submitted.", examples=[80.0])
     started_at: datetime | None = Field(default=None, description="First saved answer.")
     submitted_at: datetime | None = Field(default=None, description="Final submission.")
+
+
+class TeacherHomeworkRead(HomeworkRead):
+    """One pupil's homework as their teacher sees it: everything, right answers included."""
+
+    student_name: str = Field(examples=["Giulia Rossi"])
+    exercises: list[Exercise] = Field(  # type: ignore[assignment]
+        description="Empty until the homework is available.",
+        examples=[
+            [
+                {
+                    "type": "fill_in_blank",
+                    "question": "Ieri Marta ___ (partire) per Roma.",
+                    "correct_answer": "è partita",
+                    "options": None,
+                    "explanation": "'Partire' takes 'essere'; the participle agrees: partita.",
+                },
+            ]
+        ],
+    )
 
 
 class SubmissionCreate(BaseModel):
@@ -118,3 +150,4 @@ class SubmissionRead(BaseModel):
 
 
 HomeworkRead.model_rebuild()
+TeacherHomeworkRead.model_rebuild()

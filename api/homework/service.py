@@ -1,4 +1,4 @@
-"""Homework as students see it."""
+"""Homework as pupils see it (answers hidden until the hand-in) and as teachers see it (all)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, select
 
 from api.assignments.models import Assignment
-from api.homework.exceptions import HomeworkNotFound
-from api.homework.models import Homework
+from api.homework.exceptions import HomeworkNotFound, TeacherHomeworkNotFound
+from api.homework.models import Homework, HomeworkStatus
 from api.homework.schemas import StatusFilter
-from api.students.exceptions import StudentNotFound
 from api.students.models import Student
+
+#: What a pupil must not see before the final hand-in.
+HIDDEN_UNTIL_HANDED_IN = ("correct_answer", "accepted_answers", "explanation")
 
 _COLUMNS = (
     Homework.id,
@@ -41,11 +43,17 @@ def _utc(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def _read(row: Row[Any]) -> dict[str, Any]:
+def _read(row: Row[Any], *, for_pupil: bool) -> dict[str, Any]:
     # Stored exercises were validated against the contract before they were written, so the
     # hot read path serialises the row as it is instead of validating it again.
     data = row._asdict()
-    data["exercises"] = data["exercises"] or []
+    exercises = data["exercises"] or []
+    if for_pupil and data["status"] != HomeworkStatus.completed:
+        exercises = [
+            {k: v for k, v in exercise.items() if k not in HIDDEN_UNTIL_HANDED_IN}
+            for exercise in exercises
+        ]
+    data["exercises"] = exercises
     for key, value in data.items():
         if isinstance(value, datetime):
             data[key] = _utc(value)
@@ -60,32 +68,59 @@ _BY_STUDENT = (
     .order_by(Homework.id.desc())
 )
 _BY_STUDENT_AND_STATUS = _BY_STUDENT.where(Homework.status == bindparam("status"))
-_STUDENT_EXISTS = select(Student.id).where(Student.id == bindparam("student_id"))
 _ONE = (
     select(*_COLUMNS)
     .join(Assignment, Assignment.id == Homework.assignment_id)
     .where(Homework.id == bindparam("homework_id"), Homework.student_id == bindparam("student_id"))
 )
+_FOR_TEACHER = (
+    select(*_COLUMNS, Student.name.label("student_name"))
+    .join(Assignment, Assignment.id == Homework.assignment_id)
+    .join(Student, Student.id == Homework.student_id)
+    .where(Assignment.teacher_id == bindparam("teacher_id"))
+)
+_BY_ASSIGNMENT = _FOR_TEACHER.where(Homework.assignment_id == bindparam("assignment_id")).order_by(
+    Student.name, Student.id
+)
+_ONE_FOR_TEACHER = _FOR_TEACHER.where(Homework.id == bindparam("homework_id"))
 
 
 def list_for_student(
     *, db: Connection, student_id: int, status: StatusFilter
 ) -> list[dict[str, Any]]:
-    """A student's homework (HomeworkRead fields), newest first, optionally of one status."""
+    """A pupil's homework (HomeworkRead fields), newest first, optionally of one status."""
     if status == "all":
         rows = db.execute(_BY_STUDENT, {"student_id": student_id}).all()
     else:
         rows = db.execute(
             _BY_STUDENT_AND_STATUS, {"student_id": student_id, "status": status}
         ).all()
-    if not rows and db.execute(_STUDENT_EXISTS, {"student_id": student_id}).first() is None:
-        raise StudentNotFound(student_id)
-    return [_read(row) for row in rows]
+    return [_read(row, for_pupil=True) for row in rows]
 
 
 def get_for_student(*, db: Connection, student_id: int, homework_id: int) -> dict[str, Any]:
-    """One homework of this student (HomeworkRead fields); another student's is not found."""
+    """One homework of this pupil (HomeworkRead fields); another pupil's is not found."""
     row = db.execute(_ONE, {"student_id": student_id, "homework_id": homework_id}).one_or_none()
     if row is None:
         raise HomeworkNotFound(student_id, homework_id)
-    return _read(row)
+    return _read(row, for_pupil=True)
+
+
+def list_for_assignment(
+    *, db: Connection, teacher_id: int, assignment_id: int
+) -> list[dict[str, Any]]:
+    """Every pupil's homework of one of this teacher's assignments, in full, by pupil name."""
+    rows = db.execute(
+        _BY_ASSIGNMENT, {"teacher_id": teacher_id, "assignment_id": assignment_id}
+    ).all()
+    return [_read(row, for_pupil=False) for row in rows]
+
+
+def get_for_teacher(*, db: Connection, teacher_id: int, homework_id: int) -> dict[str, Any]:
+    """One homework of this teacher's pupils, in full (answers, verdicts, right answers)."""
+    row = db.execute(
+        _ONE_FOR_TEACHER, {"teacher_id": teacher_id, "homework_id": homework_id}
+    ).one_or_none()
+    if row is None:
+        raise TeacherHomeworkNotFound(homework_id)
+    return _read(row, for_pupil=False)

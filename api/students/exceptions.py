@@ -1,6 +1,8 @@
 """Errors of the students domain."""
 
-from api.core.errors import Conflict, NotFound
+from collections.abc import Iterable
+
+from api.core.errors import Conflict, Invalid, NotFound
 
 
 class StudentNotFound(NotFound):
@@ -13,6 +15,15 @@ class StudentNotFound(NotFound):
 class EmailAlreadyRegistered(Conflict):
     def __init__(self, email: str) -> None:
         super().__init__(
-            f"A student with email {email!r} already exists: use a different email "
-            "or fetch that student with GET /api/teacher/students."
+            f"You already have a student with email {email!r}: use a different email "
+            "or find that student with GET /api/teacher/students."
+        )
+
+
+class UnknownStudents(Invalid):
+    def __init__(self, student_ids: Iterable[int]) -> None:
+        ids = ", ".join(str(i) for i in sorted(student_ids))
+        super().__init__(
+            f"student_ids: unknown student id(s) {ids}; create them first with "
+            "POST /api/teacher/students or check GET /api/teacher/students."
         )

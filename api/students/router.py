@@ -4,65 +4,104 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from api.accounts.dependencies import CurrentTeacher
 from api.assignments import service as assignments
 from api.core.deps import DatabaseDep, ReadSessionDep
 from api.core.errors import responses
+from api.core.ids import StudentIdPath
 from api.students import service
-from api.students.schemas import StudentCreate, StudentRead
+from api.students.schemas import StudentAccess, StudentCreate, StudentCreated, StudentRead
 
 router = APIRouter(prefix="/api/teacher/students", tags=["teacher: students"])
+
+
+def access_url(request: Request, token: str) -> str:
+    """The pupil's personal link: PUBLIC_URL, or the address this request came to."""
+    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/s/{token}"
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Create a student",
-    responses=responses(409, 422),
+    summary="Create a student (answers with their personal link)",
+    responses=responses(401, 409, 422),
 )
-async def create_student(data: StudentCreate, database: DatabaseDep) -> StudentRead:
-    """Register a student by name and unique email."""
+async def create_student(
+    data: StudentCreate, teacher: CurrentTeacher, database: DatabaseDep, request: Request
+) -> StudentCreated:
+    """Register a student; the response carries their access token and link, shown only once."""
 
-    def create() -> StudentRead:
+    def create() -> tuple[StudentRead, str]:
         with database.write_connection() as db:
-            return service.create(db=db, data=data)
+            return service.create(db=db, teacher_id=teacher.id, data=data)
 
-    return await run_in_threadpool(create)
+    student, token = await run_in_threadpool(create)
+    return StudentCreated(
+        **student.model_dump(), access_token=token, access_url=access_url(request, token)
+    )
 
 
-@router.get("", summary="List students")
+@router.get("", summary="List your students", responses=responses(401))
 def list_students(
+    teacher: CurrentTeacher,
     db: ReadSessionDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31, description="Rows to skip.")] = 0,
 ) -> list[StudentRead]:
-    """Students in creation order; the total is in the X-Total-Count header."""
-    rows, total = service.list_(db=db, limit=limit, offset=offset)
+    """Your students in creation order; the total is in the X-Total-Count header."""
+    rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
     return [StudentRead.model_validate(row) for row in rows]
 
 
-@router.get("/{student_id}", summary="Get a student", responses=responses(404))
-def get_student(student_id: int, db: ReadSessionDep) -> StudentRead:
-    """One student by id."""
-    return StudentRead.model_validate(service.get(db=db, student_id=student_id))
+@router.get("/{student_id}", summary="Get a student", responses=responses(401, 404))
+def get_student(
+    student_id: StudentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+) -> StudentRead:
+    """One of your students by id."""
+    return StudentRead.model_validate(
+        service.get(db=db, teacher_id=teacher.id, student_id=student_id)
+    )
+
+
+@router.post(
+    "/{student_id}/access-token",
+    summary="Issue a new personal link (the old one stops working)",
+    responses=responses(401, 404),
+)
+async def rotate_access_token(
+    student_id: StudentIdPath, teacher: CurrentTeacher, database: DatabaseDep, request: Request
+) -> StudentAccess:
+    """A new access token and link for the pupil; the previous ones stop working at once."""
+
+    def rotate() -> str:
+        with database.writing() as db:
+            return service.rotate_access_token(db=db, teacher_id=teacher.id, student_id=student_id)
+
+    token = await run_in_threadpool(rotate)
+    return StudentAccess(access_token=token, access_url=access_url(request, token))
 
 
 @router.delete(
     "/{student_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a student and their homework",
-    responses=responses(404),
+    responses=responses(401, 404),
 )
-async def delete_student(student_id: int, database: DatabaseDep) -> Response:
+async def delete_student(
+    student_id: StudentIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
     """Delete a student; their homework goes too and affected assignments are re-evaluated."""
 
     def delete() -> None:
         with database.writing() as db:
-            for assignment_id in set(service.delete(db=db, student_id=student_id)):
+            removed_from = service.delete(db=db, teacher_id=teacher.id, student_id=student_id)
+            for assignment_id in set(removed_from):
                 assignments.refresh_status(db=db, assignment_id=assignment_id)
 
     await run_in_threadpool(delete)

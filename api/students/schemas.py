@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from api.core.text import clean_line
+
 
 class StudentCreate(BaseModel):
     """A new student."""
@@ -15,12 +17,14 @@ class StudentCreate(BaseModel):
     name: str = Field(
         min_length=1, max_length=200, description="Full name.", examples=["Giulia Rossi"]
     )
-    email: EmailStr = Field(description="Unique email address.", examples=["giulia@example.com"])
+    email: EmailStr = Field(
+        description="Email address, unique among your students.", examples=["giulia@example.com"]
+    )
 
     @field_validator("name", mode="before")
     @classmethod
-    def _strip_name(cls, value: object) -> object:
-        return " ".join(value.split()) if isinstance(value, str) else value
+    def _clean_name(cls, value: object) -> object:
+        return clean_line(value)
 
     @field_validator("email")
     @classmethod
@@ -37,3 +41,20 @@ class StudentRead(BaseModel):
     name: str = Field(examples=["Giulia Rossi"])
     email: str = Field(examples=["giulia@example.com"])
     created_at: datetime
+
+
+class StudentAccess(BaseModel):
+    """A pupil's credential, shown once: give the link to the pupil; it is their password."""
+
+    access_token: str = Field(
+        description="Bearer token for /api/student/{id}/…; shown only in this response.",
+        examples=["its_Vd8…"],
+    )
+    access_url: str = Field(
+        description="The pupil's personal link to their homework pages.",
+        examples=["http://127.0.0.1:8000/s/its_Vd8…"],
+    )
+
+
+class StudentCreated(StudentRead, StudentAccess):
+    """A new student with their personal link (shown only now; issue a new one to see it again)."""

@@ -16,6 +16,9 @@ from api.core.config import Settings
 from api.main import create_app
 from tests.fake_worker import FakeWorker
 
+TEACHER_EMAIL = "teacher@example.com"
+TEACHER_PASSWORD = "correct-horse-battery"
+
 FAST_GENERATION = {
     "generation_poll_seconds": 0.2,
     "generation_lease_seconds": 5.0,
@@ -38,6 +41,10 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "inference_api_url": None,
             "inference_api_key": None,
             "log_level": "WARNING",
+            "teacher_email": TEACHER_EMAIL,
+            "teacher_password": TEACHER_PASSWORD,
+            # Tests poll fast; the per-token limit has its own test.
+            "requests_per_token": "100000/minute",
             **FAST_GENERATION,
         }
         values.update(overrides)
@@ -46,12 +53,48 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     return factory
 
 
-class Api:
-    """An app running its lifespan, with an in-process client and helpers for common calls."""
+class ClassroomAuth(httpx.Auth):
+    """Sends the teacher's token to teacher operations and each pupil's own token to theirs,
+    as a real teacher and real pupils would; tests of access control use their own headers."""
 
-    def __init__(self, app: FastAPI, client: httpx.AsyncClient) -> None:
+    def __init__(self) -> None:
+        self.teacher_token: str | None = None
+        self.student_tokens: dict[int, str] = {}
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        if "authorization" not in request.headers:
+            parts = request.url.path.split("/")
+            token: str | None = None
+            if parts[1:3] == ["api", "student"] and len(parts) > 3 and parts[3].isdigit():
+                token = self.student_tokens.get(int(parts[3]))
+            elif parts[1:3] in (["api", "teacher"], ["api", "admin"], ["api", "auth"]):
+                token = self.teacher_token
+            if token:
+                request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
+async def sign_in(
+    client: httpx.AsyncClient, email: str = TEACHER_EMAIL, password: str = TEACHER_PASSWORD
+) -> str:
+    """A teacher's bearer token."""
+    response = await client.post("/api/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+class Api:
+    """An app running its lifespan, with an in-process client signed in as the teacher (and as
+    each pupil it creates, on that pupil's own endpoints) and helpers for common calls."""
+
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, auth: ClassroomAuth) -> None:
         self.app = app
         self.client = client
+        self.auth = auth
+
+    def anonymous(self) -> httpx.AsyncClient:
+        """A client of the same app with no credentials at all."""
+        return httpx.AsyncClient(transport=self.client._transport, base_url="http://api")
 
     async def student(self, name: str = "Giulia Rossi", email: str | None = None) -> dict[str, Any]:
         email = email or f"{name.lower().replace(' ', '.')}.{os.urandom(3).hex()}@example.com"
@@ -59,7 +102,13 @@ class Api:
             "/api/teacher/students", json={"name": name, "email": email}
         )
         assert response.status_code == 201, response.text
-        return dict(response.json())
+        created = dict(response.json())
+        self.auth.student_tokens[created["id"]] = created["access_token"]
+        return created
+
+    def pupil_headers(self, student: dict[str, Any]) -> dict[str, str]:
+        """The Authorization header of a pupil created by ``student()``."""
+        return {"Authorization": f"Bearer {self.auth.student_tokens[student['id']]}"}
 
     async def assignment(self, student_ids: list[int], **fields: Any) -> dict[str, Any]:
         body = {
@@ -73,6 +122,16 @@ class Api:
         response = await self.client.post("/api/teacher/assignments", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+    async def teacher_homework(self, student: dict[str, Any]) -> list[dict[str, Any]]:
+        """The pupil's homework as the teacher sees it (right answers included), newest first."""
+        listing = (await self.client.get(f"/api/student/{student['id']}/homework")).json()
+        full = []
+        for item in listing:
+            response = await self.client.get(f"/api/teacher/homework/{item['id']}")
+            assert response.status_code == 200, response.text
+            full.append(dict(response.json()))
+        return full
 
     async def wait_done(self, assignment_id: int, timeout: float = 20.0) -> dict[str, Any]:
         """Poll until the assignment is completed or failed."""
@@ -96,9 +155,14 @@ async def start_api() -> AsyncIterator[Callable[[Settings], Any]]:
         app = create_app(settings)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
+        auth = ClassroomAuth()
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://api", auth=auth
+        )
         stacks.append((lifespan, client))
-        return Api(app, client)
+        if settings.teacher_email:
+            auth.teacher_token = await sign_in(client)
+        return Api(app, client, auth)
 
     yield starter
     for lifespan, client in reversed(stacks):

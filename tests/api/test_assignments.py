@@ -47,7 +47,7 @@ async def test_offline_assignment_completes_with_valid_exercises(api: Api) -> No
 
     seen = []
     for student in students:
-        listing = (await api.client.get(f"/api/student/{student['id']}/homework")).json()
+        listing = await api.teacher_homework(student)
         assert len(listing) == 1
         homework = listing[0]
         assert homework["status"] == "available"

@@ -40,8 +40,11 @@ async def test_status_filter(api: Api) -> None:
 
 
 async def test_unknown_student_or_homework_is_404(api: Api) -> None:
-    assert (await api.client.get("/api/student/77/homework")).status_code == 404
     student = await api.student()
+    someone_else = await api.client.get(
+        "/api/student/77/homework", headers=api.pupil_headers(student)
+    )
+    assert someone_else.status_code == 404
     missing = await api.client.get(f"/api/student/{student['id']}/homework/999")
     assert missing.status_code == 404
 
@@ -52,7 +55,7 @@ async def test_multiple_choice_has_four_unique_options_with_the_answer(api: Api)
         [student["id"]], quantity=8, exercise_types=["multiple_choice"], grammar_focus="articoli"
     )
     await api.wait_done(created["id"])
-    homework = (await api.client.get(f"/api/student/{student['id']}/homework")).json()[0]
+    homework = (await api.teacher_homework(student))[0]
     assert len(homework["exercises"]) == 8
     for exercise in homework["exercises"]:
         assert exercise["type"] == "multiple_choice"

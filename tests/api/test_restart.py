@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,65 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.conftest import TEACHER_EMAIL, TEACHER_PASSWORD
 from tests.fake_worker import ThreadedFakeWorker
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class ApiProcess:
-    """A real uvicorn serving api.main:app in a child process."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"API exited early, see {log}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code in (200, 503):
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("API did not start within 30 s")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-        self._log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self._log.close()
+from tests.live_server import ApiProcess
 
 
 @pytest.fixture
@@ -86,12 +25,18 @@ def processes() -> Iterator[list[ApiProcess]]:
         process.stop()
 
 
-def _homework(url: str, student_ids: list[int]) -> dict[int, dict[str, Any]]:
-    result = {}
-    for student_id in student_ids:
-        for item in httpx.get(f"{url}/api/student/{student_id}/homework").json():
-            result[item["id"]] = item
-    return result
+def _sign_in(url: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{url}/api/auth/token", data={"username": TEACHER_EMAIL, "password": TEACHER_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _homework(url: str, assignment_id: int, auth: dict[str, str]) -> dict[int, dict[str, Any]]:
+    listing = httpx.get(f"{url}/api/teacher/assignments/{assignment_id}/homework", headers=auth)
+    assert listing.status_code == 200, listing.text
+    return {item["id"]: item for item in listing.json()}
 
 
 def test_sigkill_mid_assignment_then_restart_finishes_it(
@@ -106,18 +51,23 @@ def test_sigkill_mid_assignment_then_restart_finishes_it(
             "GENERATION_POLL_SECONDS": "0.2",
             "GENERATION_DEADLINE_SECONDS": "20",
             "LOG_LEVEL": "INFO",
+            "TEACHER_EMAIL": TEACHER_EMAIL,
+            "TEACHER_PASSWORD": TEACHER_PASSWORD,
         }
         first = ApiProcess(env, tmp_path / "api.log")
         processes.append(first)
+        auth = _sign_in(first.url)
         ids = [
             httpx.post(
                 f"{first.url}/api/teacher/students",
                 json={"name": f"Studente {i}", "email": f"s{i}@example.com"},
+                headers=auth,
             ).json()["id"]
             for i in range(8)
         ]
         created = httpx.post(
             f"{first.url}/api/teacher/assignments",
+            headers=auth,
             json={
                 "cefr_level": "A2",
                 "grammar_focus": "presente",
@@ -131,7 +81,7 @@ def test_sigkill_mid_assignment_then_restart_finishes_it(
         # Kill it once some homework is stored and some is in flight.
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            before = _homework(first.url, ids)
+            before = _homework(first.url, created["id"], auth)
             if sum(h["status"] == "available" for h in before.values()) >= 2:
                 break
             time.sleep(0.05)
@@ -151,16 +101,19 @@ def test_sigkill_mid_assignment_then_restart_finishes_it(
 
         second = ApiProcess(env, tmp_path / "api.log")
         processes.append(second)
+        auth = _sign_in(second.url)  # tokens live in the database: the old one would do too
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            body = httpx.get(f"{second.url}/api/teacher/assignments/{created['id']}").json()
+            body = httpx.get(
+                f"{second.url}/api/teacher/assignments/{created['id']}", headers=auth
+            ).json()
             if body["status"] == "completed":
                 break
             time.sleep(0.1)
         assert body["status"] == "completed", body
         assert body["homework_counts"]["available"] == 8
 
-        after = _homework(second.url, ids)
+        after = _homework(second.url, created["id"], auth)
         assert len(after) == 8
         assert all(h["status"] == "available" and len(h["exercises"]) == 3 for h in after.values())
         for hid, homework in stored_before.items():

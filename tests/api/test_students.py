@@ -15,11 +15,12 @@ async def test_create_get_list_student(api: Api) -> None:
     created = response.json()
     assert created["name"] == "Giulia Rossi"
     assert created["email"] == "giulia@example.com"
-    assert set(created) == {"id", "name", "email", "created_at"}
+    assert set(created) == {"id", "name", "email", "created_at", "access_token", "access_url"}
     assert created["created_at"].endswith(("+00:00", "Z"))
+    assert created["access_url"].endswith("/s/" + created["access_token"])
 
     fetched = (await api.client.get(f"/api/teacher/students/{created['id']}")).json()
-    assert fetched == created
+    assert fetched == {k: v for k, v in created.items() if not k.startswith("access_")}
 
     await api.student("Marco Bianchi")
     listing = await api.client.get("/api/teacher/students")
@@ -78,7 +79,8 @@ async def test_delete_student_removes_their_homework(api: Api) -> None:
     response = await api.client.delete(f"/api/teacher/students/{giulia['id']}")
     assert response.status_code == 204
     assert (await api.client.get(f"/api/teacher/students/{giulia['id']}")).status_code == 404
-    assert (await api.client.get(f"/api/student/{giulia['id']}/homework")).status_code == 404
+    # Her link died with her: the token no longer opens anything.
+    assert (await api.client.get(f"/api/student/{giulia['id']}/homework")).status_code == 401
 
     after = (await api.client.get(f"/api/teacher/assignments/{assignment['id']}")).json()
     assert after["student_ids"] == [marco["id"]]

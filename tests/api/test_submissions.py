@@ -17,7 +17,7 @@ async def _homework(api: Api, **fields: Any) -> tuple[dict[str, Any], dict[str, 
     student = await api.student()
     created = await api.assignment([student["id"]], **fields)
     await api.wait_done(created["id"])
-    homework = (await api.client.get(f"/api/student/{student['id']}/homework")).json()[0]
+    homework = (await api.teacher_homework(student))[0]
     url = f"/api/student/{student['id']}/homework/{homework['id']}/submissions"
     return student, homework, url
 
@@ -186,7 +186,7 @@ async def test_teacher_results(api: Api) -> None:
     )
     await api.wait_done(created["id"])
     for student, correct in ((giulia, 3), (marco, 1)):
-        homework = (await api.client.get(f"/api/student/{student['id']}/homework")).json()[0]
+        homework = (await api.teacher_homework(student))[0]
         answers = _right_answers(homework)[:correct] + ["no"] * (3 - correct)
         url = f"/api/student/{student['id']}/homework/{homework['id']}/submissions"
         assert (await api.client.post(url, json={"answers": answers})).status_code == 200
@@ -211,7 +211,7 @@ async def test_pending_homework_cannot_be_submitted(start_api: Any, make_setting
     api.app.state.dispatcher.wake = lambda: None  # keep the homework pending for this test
     student = await api.student()
     await api.assignment([student["id"]], quantity=2)
-    homework = (await api.client.get(f"/api/student/{student['id']}/homework")).json()[0]
+    homework = (await api.teacher_homework(student))[0]
     assert homework["status"] == "pending"
     response = await api.client.post(
         f"/api/student/{student['id']}/homework/{homework['id']}/submissions",

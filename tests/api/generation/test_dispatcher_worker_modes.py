@@ -28,8 +28,7 @@ def _closed_port() -> int:
 async def _homework(api: Api, student_ids: list[int]) -> list[dict[str, Any]]:
     result = []
     for student_id in student_ids:
-        listing = (await api.client.get(f"/api/student/{student_id}/homework")).json()
-        result.extend(listing)
+        result.extend(await api.teacher_homework({"id": student_id}))
     return result
 
 

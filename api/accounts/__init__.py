@@ -1,0 +1,1 @@
+"""Teacher accounts, sign-in tokens, pupils' access links and rate limits."""

@@ -1,0 +1,1 @@
+"""Classes: a teacher's named groups of students, to assign homework to at once."""

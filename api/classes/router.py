@@ -1,0 +1,105 @@
+"""Teacher endpoints for classes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from api.accounts.dependencies import CurrentTeacher
+from api.classes import service
+from api.classes.schemas import ClassCreate, ClassMembersAdd, ClassRead
+from api.core.deps import DatabaseDep, ReadSessionDep
+from api.core.errors import responses
+from api.core.ids import ClassIdPath, StudentIdPath
+
+router = APIRouter(prefix="/api/teacher/classes", tags=["teacher: classes"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a class",
+    responses=responses(401, 409, 422),
+)
+async def create_class(
+    data: ClassCreate, teacher: CurrentTeacher, database: DatabaseDep
+) -> ClassRead:
+    """A new, empty class; add students with POST /api/teacher/classes/{class_id}/students."""
+
+    def create() -> ClassRead:
+        with database.writing() as db:
+            return service.create(db=db, teacher_id=teacher.id, data=data)
+
+    return await run_in_threadpool(create)
+
+
+@router.get("", summary="List your classes", responses=responses(401))
+def list_classes(teacher: CurrentTeacher, db: ReadSessionDep) -> list[ClassRead]:
+    """Your classes by name, with their members' ids."""
+    return service.read(db=db, classes=service.list_(db=db, teacher_id=teacher.id))
+
+
+@router.get("/{class_id}", summary="Get a class", responses=responses(401, 404))
+def get_class(class_id: ClassIdPath, teacher: CurrentTeacher, db: ReadSessionDep) -> ClassRead:
+    """One of your classes with its members' ids."""
+    classroom = service.get(db=db, teacher_id=teacher.id, class_id=class_id)
+    return service.read(db=db, classes=[classroom])[0]
+
+
+@router.post(
+    "/{class_id}/students",
+    summary="Add students to a class",
+    responses=responses(401, 404, 422),
+)
+async def add_students(
+    class_id: ClassIdPath, data: ClassMembersAdd, teacher: CurrentTeacher, database: DatabaseDep
+) -> ClassRead:
+    """Add some of your students; those already in the class stay as they are."""
+
+    def add() -> ClassRead:
+        with database.writing() as db:
+            return service.add_members(
+                db=db, teacher_id=teacher.id, class_id=class_id, student_ids=data.student_ids
+            )
+
+    return await run_in_threadpool(add)
+
+
+@router.delete(
+    "/{class_id}/students/{student_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a student from a class",
+    responses=responses(401, 404),
+)
+async def remove_student(
+    class_id: ClassIdPath, student_id: StudentIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
+    """Take a student out of the class; the student and their homework stay."""
+
+    def remove() -> None:
+        with database.writing() as db:
+            service.remove_member(
+                db=db, teacher_id=teacher.id, class_id=class_id, student_id=student_id
+            )
+
+    await run_in_threadpool(remove)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/{class_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a class (its students and assignments stay)",
+    responses=responses(401, 404),
+)
+async def delete_class(
+    class_id: ClassIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> Response:
+    """Delete one of your classes."""
+
+    def delete() -> None:
+        with database.writing() as db:
+            service.delete(db=db, teacher_id=teacher.id, class_id=class_id)
+
+    await run_in_threadpool(delete)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

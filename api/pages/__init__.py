@@ -1,0 +1,1 @@
+"""Web pages served by the API itself: offline API docs and our own static assets."""
