@@ -11,7 +11,9 @@ echo "==> migrating the database"
 .venv/bin/python -m api.core.migrate
 
 if [ -n "${INFERENCE_API_URL:-}" ]; then
-    echo "==> generation: GPU worker at ${INFERENCE_API_URL} (offline generator as fallback)"
+    # Never echo credentials that may be embedded in the URL (https://user:password@host).
+    shown_url="$(printf '%s' "$INFERENCE_API_URL" | sed -E 's#^([a-zA-Z]+://)[^/@]*@#\1***@#')"
+    echo "==> generation: GPU worker at ${shown_url} (offline generator as fallback)"
     if [ -z "${INFERENCE_API_KEY:-}" ]; then
         echo "    warning: INFERENCE_API_KEY is not set; a worker started by the notebook will answer 401"
     fi

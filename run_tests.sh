@@ -11,4 +11,5 @@ echo "==> ruff"
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"
+.venv/bin/python -m tests.browser.support
 .venv/bin/python -m pytest "$@"

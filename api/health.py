@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from api import __version__
+from api.core.config import redact_url
 from api.core.database import Database
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
@@ -71,7 +72,7 @@ async def health(request: Request, response: Response) -> HealthRead:
     offline = True
     if client is not None:
         reachable, detail = await _probe_worker(request, client)
-        worker.url = client.base_url
+        worker.url = redact_url(client.base_url)
         worker.reachable = reachable
         worker.detail = detail
         worker.breaker = client.breaker.state

@@ -22,7 +22,7 @@ from api.core.database import Database
 from api.core.errors import install_error_handlers
 from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
-from api.core.security import SecurityHeaders
+from api.core.security import BodySizeLimit, SecurityHeaders
 from api.generation.breaker import CircuitBreaker
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
@@ -122,7 +122,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -133,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     for router in (
         health_router,

@@ -7,6 +7,7 @@ import logging
 import sys
 
 import uvicorn
+from pydantic import ValidationError
 
 from inference_worker.config import WorkerSettings
 from inference_worker.engines import Engine
@@ -51,7 +52,13 @@ def parse_args(argv: list[str] | None = None) -> WorkerSettings:
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if v is not None}
-    return WorkerSettings(**overrides)
+    try:
+        return WorkerSettings(**overrides)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        parser.exit(2, f"inference worker: {reasons}\n")
 
 
 def build_engine(settings: WorkerSettings) -> Engine:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class WorkerSettings(BaseSettings):
     """Everything the worker can be told; ``python -m inference_worker --help`` lists the flags."""
 
-    model_config = SettingsConfigDict(env_prefix="WORKER_", extra="ignore", protected_namespaces=())
+    model_config = SettingsConfigDict(
+        env_prefix="WORKER_", extra="ignore", protected_namespaces=(), hide_input_in_errors=True
+    )
 
     engine: Literal["transformers", "vllm"] = "transformers"
     model: str = Field(default="Qwen/Qwen2.5-1.5B-Instruct", description="HF name or local path.")
@@ -61,3 +64,23 @@ class WorkerSettings(BaseSettings):
         if value not in known:
             raise ValueError(f"dtype must be one of {', '.join(known)}")
         return value
+
+    @model_validator(mode="after")
+    def _key_when_reachable(self) -> Self:
+        if self.api_key is None and not is_loopback(self.host):
+            raise ValueError(
+                f"refusing to listen on {self.host} without WORKER_API_KEY: anyone who can reach "
+                "this port could use the GPU. Set WORKER_API_KEY (the API sends it as "
+                "INFERENCE_API_KEY), or listen on 127.0.0.1 only (--host 127.0.0.1)."
+            )
+        return self
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

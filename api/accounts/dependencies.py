@@ -41,17 +41,35 @@ student_scheme = HTTPBearer(
 )
 
 
+async def _is_pupil_token(database: Database, token_hash: str) -> bool:
+    def lookup() -> bool:
+        with database.single_read() as db:
+            return students.student_for_token(db=db, token_hash=token_hash) is not None
+
+    return await database.run(lookup)
+
+
+async def _is_teacher_token(database: Database, token_hash: str) -> bool:
+    def lookup() -> bool:
+        with database.single_read() as db:
+            return service.signed_in(db=db, token_hash=token_hash) is not None
+
+    return await database.run(lookup)
+
+
 async def resolve_teacher(request: Request, token: str | None) -> SignedInTeacher:
     """The signed-in teacher behind ``token``; 401 or 403 otherwise."""
     if not token:
         raise NotSignedIn("No token")
     kind = kind_of(token)
-    if kind is TokenKind.student:
-        raise NeedsTeacher()
-    if kind is not TokenKind.teacher:
-        raise NotSignedIn("The token is not valid")
     token_hash = hash_token(token)
     database: Database = request.app.state.database
+    if kind is TokenKind.student:
+        if await _is_pupil_token(database, token_hash):
+            raise NeedsTeacher()
+        raise NotSignedIn("The token is not valid")
+    if kind is not TokenKind.teacher:
+        raise NotSignedIn("The token is not valid")
 
     def lookup() -> SignedInTeacher | None:
         with database.single_read() as db:
@@ -99,12 +117,14 @@ async def current_student(
         raise NoStudentCredential("No token")
     token = credentials.credentials
     kind = kind_of(token)
-    if kind is TokenKind.teacher:
-        raise NeedsStudent()
-    if kind is not TokenKind.student:
-        raise NoStudentCredential("The token is not valid")
     token_hash = hash_token(token)
     database: Database = request.app.state.database
+    if kind is TokenKind.teacher:
+        if await _is_teacher_token(database, token_hash):
+            raise NeedsStudent()
+        raise NoStudentCredential("The token is not valid")
+    if kind is not TokenKind.student:
+        raise NoStudentCredential("The token is not valid")
 
     def lookup() -> int | None:
         with database.single_read() as db:

@@ -1,8 +1,11 @@
-"""Security headers on every response, as a pure ASGI middleware (cheap on the hot path)."""
+"""Security headers on every response and a cap on request bodies, as pure ASGI middlewares
+(cheap on the hot path)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+import json
+
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Pages and their assets come from the app itself; nothing may frame them.
@@ -51,3 +54,64 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodySizeLimit:
+    """Refuses request bodies over ``max_bytes`` with a JSON 413: at once when Content-Length
+    says so; otherwise as soon as the streamed body passes the limit, the app is told the client
+    left (so nothing more is read into memory) and its answer is replaced by the 413."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> tuple[Message, Message]:
+        body = json.dumps(
+            {
+                "detail": f"The request body is larger than {self.max_bytes} bytes "
+                "(MAX_BODY_BYTES): send less at once, e.g. fewer students per request."
+            }
+        ).encode()
+        start: Message = {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+        return start, {"type": "http.response.body", "body": body}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            for message in self._too_large():
+                await send(message)
+            return
+        received = 0
+        overflowed = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, overflowed
+            if overflowed:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    overflowed = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def replacing_send(message: Message) -> None:
+            if not overflowed:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                for replacement in self._too_large():
+                    await send(replacement)
+
+        await self.app(scope, limited_receive, replacing_send)

@@ -160,8 +160,9 @@ async def start_api() -> AsyncIterator[Callable[[Settings], Any]]:
             transport=httpx.ASGITransport(app=app), base_url="http://api", auth=auth
         )
         stacks.append((lifespan, client))
-        if settings.teacher_email:
-            auth.teacher_token = await sign_in(client)
+        if settings.teacher_email and settings.teacher_password:
+            password = settings.teacher_password.get_secret_value()
+            auth.teacher_token = await sign_in(client, settings.teacher_email, password)
         return Api(app, client, auth)
 
     yield starter

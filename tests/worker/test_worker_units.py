@@ -346,3 +346,26 @@ def test_cli_starts_a_worker_that_loads_and_answers(tiny_model: Path) -> None:
         output, _ = process.communicate(timeout=15)
     assert API_KEY not in output
     assert "key required" in output
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "worker.example.org"])
+def test_worker_refuses_to_listen_beyond_loopback_without_a_key(
+    host: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("WORKER_API_KEY", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--host", host])
+    assert exited.value.code == 2
+    message = capsys.readouterr().err
+    assert "WORKER_API_KEY" in message and host in message
+    monkeypatch.setenv("WORKER_API_KEY", "s3cret-key")
+    assert parse_args(["--host", host]).host == host
+    assert "s3cret-key" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_worker_on_loopback_may_run_without_a_key(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WORKER_API_KEY", raising=False)
+    assert parse_args(["--host", host]).api_key is None
