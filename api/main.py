@@ -30,7 +30,8 @@ from api.generation.generator import HomeworkGenerator
 from api.health import router as health_router
 from api.homework.router import router as homework_router
 from api.homework.router import teacher_router as teacher_homework_router
-from api.pages.docs import install_docs
+from api.pages.routes import install_pages
+from api.pages.templates import render_error
 from api.students.router import router as students_router
 
 logger = logging.getLogger("api.main")
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    install_error_handlers(app)
+    install_error_handlers(app, render_page=render_error)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -146,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         setup_router,
     ):
         app.include_router(router)
-    install_docs(app)
+    install_pages(app)
     return app
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
@@ -85,17 +86,35 @@ def _describe(error: dict[str, Any]) -> str:
     return text
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors, validation errors and database outages to JSON error responses."""
+PageErrorRenderer = Callable[[Request, int, str], Response]
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path in ("/health", "/openapi.json"))
+
+
+def install_error_handlers(app: FastAPI, render_page: PageErrorRenderer | None = None) -> None:
+    """Map domain errors, validation errors and database outages to JSON error responses (and
+    to HTML pages on the web pages' paths, through ``render_page``)."""
 
     @app.exception_handler(AppError)
-    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        if render_page is not None and _is_page(request):
+            page = render_page(request, exc.status_code, exc.detail)
+            page.headers.update(exc.headers or {})
+            return page
         return JSONResponse(
             status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if render_page is not None and _is_page(request):
+            detail = "The address or form is not valid: " + "; ".join(
+                _describe(e) for e in exc.errors()
+            )
+            return render_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
         errors = [
             {k: v for k, v in e.items() if k in {"loc", "msg", "type"}}
             | {"input": repr(e.get("input"))[:200]}

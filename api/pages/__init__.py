@@ -1,1 +1,2 @@
-"""Web pages served by the API itself: offline API docs and our own static assets."""
+"""Web pages served by the API itself: the teacher's and the pupil's pages, offline API docs and
+our own static assets. Pages call the same services as the REST routers."""
