@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, select
@@ -193,3 +194,41 @@ def refresh_status(*, db: Session, assignment_id: int) -> None:
     elif not done:
         assignment.completed_at = None
     db.flush()
+
+
+#: How a pupil's homework reads on the live page, by homework status.
+GENERATION_STATE = {
+    HomeworkStatus.pending: "pending",
+    HomeworkStatus.generating: "generating",
+    HomeworkStatus.available: "ready",
+    HomeworkStatus.in_progress: "ready",
+    HomeworkStatus.completed: "ready",
+    HomeworkStatus.failed: "failed",
+}
+
+
+def progress(*, db: Session, teacher_id: int, assignment_id: int) -> dict[str, Any]:
+    """The live state of an assignment: its status, what degraded, each pupil's homework."""
+    from api.students.models import Student  # students depend on nothing here; avoid a cycle
+
+    assignment = get(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
+    rows = db.execute(
+        select(Homework.id, Homework.student_id, Student.name, Homework.status, Homework.source)
+        .join(Student, Student.id == Homework.student_id)
+        .where(Homework.assignment_id == assignment_id)
+        .order_by(Student.name, Student.id)
+    ).all()
+    return {
+        "status": assignment.status,
+        "message": assignment.error_message,
+        "homework": [
+            {
+                "homework_id": homework_id,
+                "student_id": student_id,
+                "student_name": name,
+                "status": GENERATION_STATE.get(HomeworkStatus(status), status),
+                "source": {"model": "model", "fallback": "offline"}.get(source or "", ""),
+            }
+            for homework_id, student_id, name, status, source in rows
+        ],
+    }
