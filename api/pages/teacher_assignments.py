@@ -74,7 +74,7 @@ async def create_assignment(request: Request) -> Response:
     await check_form(request, str(data.get("csrf_token") or ""))
     database = request.app.state.database
     everyone = data.get("all_students") == "on"
-    form = {
+    form: dict[str, Any] = {
         "cefr_level": str(data.get("cefr_level", "")),
         "grammar_focus": str(data.get("grammar_focus", "")),
         "topic": str(data.get("topic", "")),
