@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the Italian Teacher API: sets up .venv on first run, migrates the database, runs uvicorn.
-# Honours HOST, PORT, DATABASE_URL, INFERENCE_API_URL, INFERENCE_API_KEY (see README).
+# Honours HOST, PORT, DATABASE_URL, INFERENCE_API_URL, INFERENCE_API_KEY, TEACHER_EMAIL,
+# TEACHER_PASSWORD, PUBLIC_URL (see README).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,5 +21,5 @@ if [ -n "${INFERENCE_API_URL:-}" ]; then
 else
     echo "==> generation: offline generator (set INFERENCE_API_URL to use a GPU worker)"
 fi
-echo "==> API on http://${HOST}:${PORT}  (Swagger: http://${HOST}:${PORT}/docs)"
+echo "==> API on http://${HOST}:${PORT}  (pages: /, Swagger: /docs)"
 exec .venv/bin/python -m uvicorn api.main:app --host "$HOST" --port "$PORT" --no-access-log "$@"
