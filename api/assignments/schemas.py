@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from api.core.ids import StudentId
+from api.core.text import clean_line
 from api.generation.offline import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
 from api.homework.models import HomeworkStatus
 from inference_worker.contract import (
@@ -39,7 +40,7 @@ class AssignmentCreate(BaseModel):
         f"The offline generator knows: {', '.join(KNOWN_TOPICS)}.",
         examples=["viaggi"],
     )
-    quantity: int = Field(
+    quantity: StrictInt = Field(
         default=5, ge=1, le=MAX_QUANTITY, description="Exercises per student.", examples=[5]
     )
     exercise_types: list[ExerciseType] = Field(
@@ -71,7 +72,7 @@ class AssignmentCreate(BaseModel):
         if value is None:
             return GENERAL
         if isinstance(value, str):
-            return " ".join(value.split()) or GENERAL
+            return clean_line(value) or GENERAL
         return value
 
     @field_validator("exercise_types")

@@ -1,4 +1,4 @@
-"""Cleaning text a user typed before it is stored: no control characters, no bidi overrides."""
+"""Checking text a user typed before it is stored: no control characters, no bidi overrides."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import unicodedata
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+def unsafe_characters(value: str) -> list[str]:
+    """The control (C0, C1, DEL) and bidirectional-override characters in ``value``."""
+    return [ch for ch in value if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS]
+
+
 def clean_line(value: object) -> object:
-    """One line of text: control and bidi characters dropped, whitespace collapsed."""
+    """One line of text: refused if it holds control or bidi characters; spaces collapsed."""
     if not isinstance(value, str):
         return value
-    kept = (
-        " " if ch.isspace() else ch
-        for ch in value
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
-    )
-    return " ".join("".join(kept).split())
+    unsafe = unsafe_characters(value)
+    if unsafe:
+        shown = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in unsafe}))
+        raise ValueError(
+            f"contains control or text-direction characters ({shown}); type plain text"
+        )
+    return " ".join(value.split())

@@ -238,3 +238,50 @@ async def test_teacher_token_expires(
     await asyncio.sleep(1.3)
     expired = await api.anonymous().get("/api/teacher/students", headers=headers)
     assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Giulia\x00Rossi", "Giulia\x1b[31mRossi", "Giulia\u202eissoR", "Giulia\x85Rossi", "Giu\tlia"],
+)
+async def test_names_with_control_characters_are_refused(api: Api, name: str) -> None:
+    for path, body in (
+        ("/api/teacher/students", {"name": name, "email": "g@example.com"}),
+        ("/api/teacher/classes", {"name": name}),
+    ):
+        response = await api.client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        assert "control or text-direction characters" in response.json()["detail"]
+    assert (await api.client.get("/api/teacher/students")).json() == []
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("quantity", True),
+        ("quantity", "5"),
+        ("student_ids", [True]),
+        ("student_ids", ["1"]),
+        ("student_ids", [2**63]),
+        ("class_id", 2**64),
+        ("topic", "viaggi\x00"),
+    ],
+)
+async def test_assignment_fields_are_not_coerced(api: Api, field: str, value: Any) -> None:
+    student = await api.student()
+    body = {"cefr_level": "A1", "student_ids": [student["id"]], field: value}
+    response = await api.client.post("/api/teacher/assignments", json=body)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["detail"]
+
+
+async def test_huge_ids_in_paths_and_queries_are_422(api: Api) -> None:
+    for path in (
+        f"/api/teacher/students/{2**63}",
+        f"/api/teacher/assignments/{2**64}",
+        f"/api/teacher/classes/{10**30}",
+        f"/api/teacher/homework/{2**63}",
+        f"/api/teacher/students?offset={2**63}",
+    ):
+        response = await api.client.get(path)
+        assert response.status_code == 422, (path, response.text)
