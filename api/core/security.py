@@ -65,18 +65,28 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    def _too_large(self) -> tuple[Message, Message]:
-        body = json.dumps(
-            {
-                "detail": f"The request body is larger than {self.max_bytes} bytes "
-                "(MAX_BODY_BYTES): send less at once, e.g. fewer students per request."
-            }
-        ).encode()
+    def _too_large(self, path: str) -> tuple[Message, Message]:
+        detail = (
+            f"The request body is larger than {self.max_bytes} bytes (MAX_BODY_BYTES): "
+            "send less at once, e.g. fewer students per request or a shorter file."
+        )
+        if path.startswith("/api/"):
+            body, kind = json.dumps({"detail": detail}).encode(), b"application/json"
+        else:  # a page's form: answer with a page
+            body = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<title>Too large · Italian Teacher</title><link rel="stylesheet" '
+                'href="/static/app.css"></head><body><main><h1>That was too large</h1>'
+                f'<p class="notice error" role="alert">{detail}</p>'
+                '<p>Go back and send less, or <a href="/">return to the start page</a>.</p></main></body></html>'
+            ).encode()
+            kind = b"text/html; charset=utf-8"
         start: Message = {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", kind),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],
@@ -89,7 +99,7 @@ class BodySizeLimit:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            for message in self._too_large():
+            for message in self._too_large(scope["path"]):
                 await send(message)
             return
         received = 0
@@ -111,7 +121,7 @@ class BodySizeLimit:
             if not overflowed:
                 await send(message)
             elif message["type"] == "http.response.start":
-                for replacement in self._too_large():
+                for replacement in self._too_large(scope["path"]):
                     await send(replacement)
 
         await self.app(scope, limited_receive, replacing_send)

@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.assignments import service as assignments
 from api.classes import service as classes
 from api.classes.exceptions import ClassNotFound
 from api.classes.schemas import ClassCreate, ClassMembersAdd, ClassRead
@@ -297,9 +296,7 @@ async def delete_student(
     await check_form(request, csrf_token)
 
     def delete(db: Session) -> None:
-        removed_from = students.delete(db=db, teacher_id=teacher.id, student_id=student_id)
-        for assignment_id in set(removed_from):
-            assignments.refresh_status(db=db, assignment_id=assignment_id)
+        students.delete(db=db, teacher_id=teacher.id, student_id=student_id)
 
     try:
         await _write(request, delete)

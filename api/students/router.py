@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
-from api.assignments import service as assignments
 from api.core.deps import DatabaseDep, ReadSessionDep
 from api.core.errors import responses
 from api.core.ids import StudentIdPath
@@ -100,9 +99,7 @@ async def delete_student(
 
     def delete() -> None:
         with database.writing() as db:
-            removed_from = service.delete(db=db, teacher_id=teacher.id, student_id=student_id)
-            for assignment_id in set(removed_from):
-                assignments.refresh_status(db=db, assignment_id=assignment_id)
+            service.delete(db=db, teacher_id=teacher.id, student_id=student_id)
 
     await run_in_threadpool(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

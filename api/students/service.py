@@ -86,14 +86,17 @@ def student_for_token(*, db: Connection, token_hash: str) -> int | None:
     return db.execute(_BY_TOKEN, {"token_hash": token_hash}).scalar_one_or_none()
 
 
-def delete(*, db: Session, teacher_id: int, student_id: int) -> list[int]:
-    """Delete a student and their homework; return the assignments that lost homework."""
-    from api.homework.models import Homework  # the homework table depends on students
+def delete(*, db: Session, teacher_id: int, student_id: int) -> None:
+    """Delete a student and their homework; the assignments that lost homework are re-evaluated."""
+    # Assignments and homework depend on students, not the reverse: imported here.
+    from api.assignments import service as assignments
+    from api.homework.models import Homework
 
     student = get(db=db, teacher_id=teacher_id, student_id=student_id)
-    assignment_ids = list(
+    assignment_ids = set(
         db.scalars(select(Homework.assignment_id).where(Homework.student_id == student_id))
     )
     db.delete(student)
     db.flush()
-    return assignment_ids
+    for assignment_id in sorted(assignment_ids):
+        assignments.refresh_status(db=db, assignment_id=assignment_id)
