@@ -13,6 +13,7 @@ from sqlalchemy import text
 from api import __version__
 from api.core.config import redact_url
 from api.core.database import Database
+from api.core.migrate import migration_head
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
 
@@ -91,3 +92,42 @@ async def health(request: Request, response: Response) -> HealthRead:
         worker=worker,
         dispatcher={"running": dispatcher.running, "in_flight": dispatcher.in_flight},
     )
+
+
+class Probe(BaseModel):
+    status: Literal["ok", "error"] = Field(examples=["ok"])
+    detail: str | None = Field(default=None, examples=[None])
+
+
+@router.get("/health/live", summary="Liveness: the process answers")
+async def live() -> Probe:
+    """Always ok while the process serves requests (for a container's liveness probe)."""
+    return Probe(status="ok")
+
+
+def _readiness(database: Database) -> str | None:
+    try:
+        with database.engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception as exc:
+        return f"database unreachable ({type(exc).__name__})"
+    head = migration_head()
+    if current != head:
+        return (
+            f"database at migration {current}, code expects {head}: run python -m api.core.migrate"
+        )
+    return None
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness: database reachable and migrated",
+    responses={503: {"model": Probe}},
+)
+async def ready(request: Request, response: Response) -> Probe:
+    """Ok once the database answers and its schema is at the newest migration; 503 otherwise."""
+    problem = await asyncio.to_thread(_readiness, request.app.state.database)
+    if problem:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Probe(status="error", detail=problem)
+    return Probe(status="ok")

@@ -27,17 +27,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
+#: uvicorn's own loggers: their lines get the same JSON format as the app's.
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send the application's logs to stderr as JSON lines (idempotent)."""
+    """Send the application's and uvicorn's logs to stderr as JSON lines (idempotent)."""
     root = logging.getLogger("api")
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        root.setLevel(level)
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
+        root.propagate = False
     root.setLevel(level)
-    root.propagate = False
+    for name in UVICORN_LOGGERS:
+        # uvicorn set up its plain-text handlers before it imported the app: replace them.
+        for uvicorn_handler in logging.getLogger(name).handlers:
+            uvicorn_handler.setFormatter(JsonFormatter())
 
 
 def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:

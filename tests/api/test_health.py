@@ -96,3 +96,13 @@ async def test_logs_are_json_events_without_the_key(
     assert any('"event": "worker.attempt_failed"' in line for line in lines)
     assert fake_worker.stats.authorization == ["Bearer hunter2-key"]
     assert "hunter2-key" not in stream.getvalue()
+
+
+async def test_liveness_and_readiness(api: Api) -> None:
+    assert (await api.client.get("/health/live")).json() == {"status": "ok", "detail": None}
+    ready = await api.client.get("/health/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    with api.app.state.database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0002'")
+    stale = await api.client.get("/health/ready")
+    assert stale.status_code == 503 and "0002" in stale.json()["detail"]
