@@ -11,10 +11,10 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.dependencies import CurrentStudent, CurrentTeacher
+from api.accounts.dependencies import CurrentStudent, CurrentTeacher, PupilToken, PupilTokenDep
 from api.assignments import service as assignments
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
@@ -44,6 +44,15 @@ async def _read(database: DatabaseDep, read: Callable[..., Any], **kwargs: Any) 
     return _json(await database.run(run))
 
 
+async def _read_as_pupil(
+    request: Request, pupil: PupilToken, read: Callable[..., Any], **kwargs: Any
+) -> Response:
+    """A pupil's read, whose statement checks the token itself; then the token's rate limit."""
+    response = await _read(request.app.state.database, read, pupil=pupil, **kwargs)
+    request.app.state.rate_limits.hit_token(pupil.token_hash)
+    return response
+
+
 @router.get(
     "",
     summary="List your homework (pupil)",
@@ -51,15 +60,15 @@ async def _read(database: DatabaseDep, read: Callable[..., Any], **kwargs: Any) 
     responses=responses(401, 403, 404, 422),
 )
 async def list_homework(
+    request: Request,
     student_id: StudentIdPath,
-    pupil: CurrentStudent,
-    database: DatabaseDep,
+    pupil: PupilTokenDep,
     status: Annotated[
         StatusFilter, Query(description="Only homework in this status; `all` for every one.")
     ] = "all",
 ) -> Response:
     """The pupil's homework, newest first; right answers only once handed in."""
-    return await _read(database, service.list_for_student, student_id=pupil, status=status)
+    return await _read_as_pupil(request, pupil, service.list_for_pupil, status=status)
 
 
 @router.get(
@@ -69,13 +78,10 @@ async def list_homework(
     responses=responses(401, 403, 404),
 )
 async def get_homework(
-    student_id: StudentIdPath,
-    homework_id: HomeworkIdPath,
-    pupil: CurrentStudent,
-    database: DatabaseDep,
+    request: Request, student_id: StudentIdPath, homework_id: HomeworkIdPath, pupil: PupilTokenDep
 ) -> Response:
     """One homework with its exercises; right answers only once handed in."""
-    return await _read(database, service.get_for_student, student_id=pupil, homework_id=homework_id)
+    return await _read_as_pupil(request, pupil, service.get_for_pupil, homework_id=homework_id)
 
 
 @router.post(

@@ -143,7 +143,7 @@ def operations(world: World) -> list[tuple[str, str, str]]:
     return found
 
 
-PUBLIC = {"/health", "/api/auth/token"}
+PUBLIC = {"/health", "/health/live", "/health/ready", "/api/auth/token"}
 BODIES: dict[str, Any] = {
     "/api/teacher/students": {"name": "Nuovo", "email": "nuovo@example.com"},
     "/api/teacher/classes": {"name": "4C"},
