@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import __version__
 from api.accounts import bootstrap
+from api.accounts.dependencies import document_pupil_scheme
 from api.accounts.limits import RateLimits
 from api.accounts.router import admin_router, auth_router
 from api.accounts.setup import router as setup_router
@@ -135,7 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    # Starlette tries routes in order: the pupils' reads, by far the most frequent, come first.
     for router in (
+        homework_router,
         health_router,
         auth_router,
         admin_router,
@@ -143,11 +146,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         classes_router,
         assignments_router,
         teacher_homework_router,
-        homework_router,
         setup_router,
     ):
         app.include_router(router)
     install_pages(app)
+    document_pupil_scheme(app)
     return app
 
 

@@ -14,7 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts.dependencies import CurrentStudent, CurrentTeacher, PupilToken, PupilTokenDep
+from api.accounts.dependencies import (
+    PUPIL_SECURITY,
+    CurrentStudent,
+    CurrentTeacher,
+    PupilToken,
+    PupilTokenDep,
+)
 from api.assignments import service as assignments
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
@@ -28,7 +34,11 @@ from api.homework.schemas import (
     TeacherHomeworkRead,
 )
 
-router = APIRouter(prefix="/api/student/{student_id}/homework", tags=["pupil: homework"])
+router = APIRouter(
+    prefix="/api/student/{student_id}/homework",
+    tags=["pupil: homework"],
+    responses=responses(401, 403, 404),
+)
 teacher_router = APIRouter(prefix="/api/teacher", tags=["teacher: homework"])
 
 
@@ -56,6 +66,7 @@ async def _read_as_pupil(
 @router.get(
     "",
     summary="List your homework (pupil)",
+    openapi_extra=PUPIL_SECURITY,
     response_model=list[HomeworkRead],
     responses=responses(401, 403, 404, 422),
 )
@@ -74,6 +85,7 @@ async def list_homework(
 @router.get(
     "/{homework_id}",
     summary="Get one of your homework (pupil)",
+    openapi_extra=PUPIL_SECURITY,
     response_model=HomeworkRead,
     responses=responses(401, 403, 404),
 )
@@ -87,6 +99,7 @@ async def get_homework(
 @router.post(
     "/{homework_id}/submissions",
     summary="Save answers, or hand the homework in (pupil)",
+    openapi_extra=PUPIL_SECURITY,
     responses=responses(401, 403, 404, 409, 422),
 )
 async def submit_answers(
