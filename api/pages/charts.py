@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from api.assignments.results import AssignmentResults
 
-WIDTH = 320
-BAR_AREA = 200  # px of the widest bar
+LABEL_WIDTH = 118  # px for the labels ("multiple choice")
+BAR_AREA = 150  # px of the widest bar
+VALUE_WIDTH = 60  # px for "12 of 20" after the bar
+WIDTH = LABEL_WIDTH + BAR_AREA + VALUE_WIDTH
 ROW = 28
 
 

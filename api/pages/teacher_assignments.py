@@ -168,6 +168,7 @@ def _load_assignment(request: Request, teacher_id: int, assignment_id: int) -> d
         "score_chart": charts.score_distribution(outcome),
         "type_chart": charts.misses_by_type(outcome),
         "chart_width": charts.WIDTH,
+        "chart_label_width": charts.LABEL_WIDTH,
     }
 
 
