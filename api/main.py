@@ -23,6 +23,7 @@ from api.core.database import Database
 from api.core.errors import install_error_handlers
 from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
+from api.core.openapi import install_openapi
 from api.core.security import BodySizeLimit, SecurityHeaders
 from api.generation.breaker import CircuitBreaker
 from api.generation.client import WorkerClient
@@ -150,7 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_pages(app)
-    document_pupil_scheme(app)
+    install_openapi(app, document_pupil_scheme)
     return app
 
 

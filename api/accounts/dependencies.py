@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy import Connection
 
@@ -46,21 +46,12 @@ student_scheme = HTTPBearer(
 PUPIL_SECURITY: dict[str, Any] = {"security": [{student_scheme.scheme_name: []}]}
 
 
-def document_pupil_scheme(app: FastAPI) -> None:
+def document_pupil_scheme(schema: dict[str, Any]) -> None:
     """Add the pupils' bearer scheme to the OpenAPI components (Swagger's Authorize dialog)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
-            schemes[student_scheme.scheme_name] = student_scheme.model.model_dump(
-                mode="json", by_alias=True, exclude_none=True
-            )
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes[student_scheme.scheme_name] = student_scheme.model.model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
 
 
 async def _is_pupil_token(database: Database, token_hash: str) -> bool:

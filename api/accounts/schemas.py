@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
 
 from api.core.config import MIN_PASSWORD_LENGTH
 from api.core.text import clean_line
@@ -26,7 +26,7 @@ class TeacherCreate(BaseModel):
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
         examples=["correct-horse-battery"],
     )
-    is_admin: bool = Field(
+    is_admin: StrictBool = Field(
         default=False, description="Administrators create teacher accounts.", examples=[False]
     )
 
@@ -56,7 +56,7 @@ class TeacherRead(BaseModel):
     id: int = Field(examples=[1])
     name: str = Field(examples=["Maria Bianchi"])
     email: str = Field(examples=["maria@school.it"])
-    is_admin: bool = Field(examples=[False])
+    is_admin: StrictBool = Field(examples=[False])
     created_at: datetime
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from inference_worker.contract import MAX_QUANTITY, Exercise
 
@@ -113,7 +113,7 @@ class SubmissionCreate(BaseModel):
         "or its 0-based index (a JSON integer); null or fewer answers leave exercises unanswered.",
         examples=[["sono andato", 2, "I went to Rome"]],
     )
-    final: bool = Field(
+    final: StrictBool = Field(
         default=True,
         description="true grades and completes the homework; false only saves progress.",
         examples=[True],

@@ -106,3 +106,27 @@ async def test_liveness_and_readiness(api: Api) -> None:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0002'")
     stale = await api.client.get("/health/ready")
     assert stale.status_code == 503 and "0002" in stale.json()["detail"]
+
+
+async def test_openapi_errors_are_the_real_ones(api: Api) -> None:
+    document = (await api.client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    create = document["paths"]["/api/teacher/students"]["post"]["responses"]
+    for code in ("400", "401", "413", "422", "429"):
+        schema = create[code]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, code
+    bad = await api.client.post(
+        "/api/teacher/students",
+        content=b'{"name": "\xff"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert bad.status_code in (400, 422) and isinstance(bad.json()["detail"], str)
+
+
+async def test_405_lists_every_method_of_the_path(api: Api) -> None:
+    response = await api.client.patch("/api/teacher/students")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    one = await api.client.patch("/api/teacher/students/1")
+    assert one.headers["allow"] == "DELETE, GET"
+    assert "Allow header" in one.json()["detail"]
