@@ -6,13 +6,14 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
 from api.assignments import results, service
 from api.assignments.results import AssignmentResults
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
-from api.core.deps import DatabaseDep, DispatcherDep, ReadSessionDep
+from api.core.deps import DatabaseDep, DispatcherDep
 from api.core.errors import responses
 from api.core.ids import AssignmentIdPath
 from api.core.logging import log_event
@@ -55,17 +56,22 @@ async def create_assignment(
 
 
 @router.get("", summary="List your assignments, newest first", responses=responses(401))
-def list_assignments(
+async def list_assignments(
     teacher: CurrentTeacher,
-    db: ReadSessionDep,
+    database: DatabaseDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31, description="Rows to skip.")] = 0,
 ) -> list[AssignmentRead]:
     """A page of assignments with progress; the total is in the X-Total-Count header."""
-    rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
+
+    def read(db: Session) -> tuple[list[AssignmentRead], int]:
+        rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
+        return service.read(db=db, assignments=rows), total
+
+    assignments, total = await database.read(read)
     response.headers["X-Total-Count"] = str(total)
-    return service.read(db=db, assignments=rows)
+    return assignments
 
 
 @router.get(
@@ -73,12 +79,16 @@ def list_assignments(
     summary="Get an assignment and its progress",
     responses=responses(401, 404),
 )
-def get_assignment(
-    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+async def get_assignment(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, database: DatabaseDep
 ) -> AssignmentRead:
     """Status, completed_at, error_message, student ids and per-status homework counts."""
-    assignment = service.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
-    return service.read(db=db, assignments=[assignment])[0]
+
+    def read(db: Session) -> AssignmentRead:
+        assignment = service.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+        return service.read(db=db, assignments=[assignment])[0]
+
+    return await database.read(read)
 
 
 @router.delete(
@@ -105,8 +115,10 @@ async def delete_assignment(
     summary="Results: per-student status and score, most missed exercises",
     responses=responses(401, 404),
 )
-def get_results(
-    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+async def get_results(
+    assignment_id: AssignmentIdPath, teacher: CurrentTeacher, database: DatabaseDep
 ) -> AssignmentResults:
     """Who submitted, their scores and submission times, and what the class missed most."""
-    return results.results(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+    return await database.read(
+        lambda db: results.results(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+    )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
 from api.classes import service
 from api.classes.schemas import ClassCreate, ClassMembersAdd, ClassRead
-from api.core.deps import DatabaseDep, ReadSessionDep
+from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import ClassIdPath, StudentIdPath
 
@@ -34,16 +35,24 @@ async def create_class(
 
 
 @router.get("", summary="List your classes", responses=responses(401))
-def list_classes(teacher: CurrentTeacher, db: ReadSessionDep) -> list[ClassRead]:
+async def list_classes(teacher: CurrentTeacher, database: DatabaseDep) -> list[ClassRead]:
     """Your classes by name, with their members' ids."""
-    return service.read(db=db, classes=service.list_(db=db, teacher_id=teacher.id))
+    return await database.read(
+        lambda db: service.read(db=db, classes=service.list_(db=db, teacher_id=teacher.id))
+    )
 
 
 @router.get("/{class_id}", summary="Get a class", responses=responses(401, 404))
-def get_class(class_id: ClassIdPath, teacher: CurrentTeacher, db: ReadSessionDep) -> ClassRead:
+async def get_class(
+    class_id: ClassIdPath, teacher: CurrentTeacher, database: DatabaseDep
+) -> ClassRead:
     """One of your classes with its members' ids."""
-    classroom = service.get(db=db, teacher_id=teacher.id, class_id=class_id)
-    return service.read(db=db, classes=[classroom])[0]
+
+    def read(db: Session) -> ClassRead:
+        classroom = service.get(db=db, teacher_id=teacher.id, class_id=class_id)
+        return service.read(db=db, classes=[classroom])[0]
+
+    return await database.read(read)
 
 
 @router.post(

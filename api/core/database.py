@@ -161,6 +161,25 @@ class Database:
         with self.reader.connect() as connection:
             yield connection
 
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` with a read session in one worker thread, the session closed before the
+        thread is handed back (so a connection is never held while waiting for a thread)."""
+
+        def run() -> T:
+            with self.reading() as session:
+                return work(session)
+
+        return await run_in_threadpool(run)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction in one worker thread: committed on success."""
+
+        def run() -> T:
+            with self.writing() as session:
+                return work(session)
+
+        return await run_in_threadpool(run)
+
     async def run(self, read: Callable[[], T]) -> T:
         """Run a short read: inline on SQLite, in a worker thread on a networked database."""
         # One indexed SQLite read takes less time than a hop to a thread, and WAL readers never

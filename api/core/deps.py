@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.core.database import Database
@@ -19,14 +17,7 @@ async def get_database(request: Request) -> Database:
     return database
 
 
-def get_read_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session for reads only."""
-    with database.reading() as session:
-        yield session
-
-
 DatabaseDep = Annotated[Database, Depends(get_database)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 async def get_dispatcher(request: Request) -> Dispatcher:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
-from api.core.deps import DatabaseDep, ReadSessionDep
+from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import StudentIdPath
 from api.students import service
@@ -45,26 +46,33 @@ async def create_student(
 
 
 @router.get("", summary="List your students", responses=responses(401))
-def list_students(
+async def list_students(
     teacher: CurrentTeacher,
-    db: ReadSessionDep,
+    database: DatabaseDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31, description="Rows to skip.")] = 0,
 ) -> list[StudentRead]:
     """Your students in creation order; the total is in the X-Total-Count header."""
-    rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
+
+    def read(db: Session) -> tuple[list[StudentRead], int]:
+        rows, total = service.list_(db=db, teacher_id=teacher.id, limit=limit, offset=offset)
+        return [StudentRead.model_validate(row) for row in rows], total
+
+    students, total = await database.read(read)
     response.headers["X-Total-Count"] = str(total)
-    return [StudentRead.model_validate(row) for row in rows]
+    return students
 
 
 @router.get("/{student_id}", summary="Get a student", responses=responses(401, 404))
-def get_student(
-    student_id: StudentIdPath, teacher: CurrentTeacher, db: ReadSessionDep
+async def get_student(
+    student_id: StudentIdPath, teacher: CurrentTeacher, database: DatabaseDep
 ) -> StudentRead:
     """One of your students by id."""
-    return StudentRead.model_validate(
-        service.get(db=db, teacher_id=teacher.id, student_id=student_id)
+    return await database.read(
+        lambda db: StudentRead.model_validate(
+            service.get(db=db, teacher_id=teacher.id, student_id=student_id)
+        )
     )
 
 
