@@ -51,6 +51,25 @@ answers only after handing their homework in.
 """
 
 
+TAGS = [
+    {"name": "sign-in", "description": "Teachers sign in with email and password for a token."},
+    {"name": "admin: teachers", "description": "Administrators manage teacher accounts."},
+    {"name": "teacher: students", "description": "Your pupils and their personal links."},
+    {"name": "teacher: classes", "description": "Groups of your pupils, to assign at once."},
+    {
+        "name": "teacher: assignments",
+        "description": "Homework for pupils or a class, generated in the background.",
+    },
+    {"name": "teacher: homework", "description": "Every pupil's homework in full."},
+    {
+        "name": "pupil: homework",
+        "description": "A pupil's own homework, with their access token; right answers only "
+        "after the hand-in.",
+    },
+    {"name": "health", "description": "Liveness, readiness and the state of the worker."},
+]
+
+
 def build_worker_client(settings: Settings) -> WorkerClient | None:
     """The worker client, or None when no worker URL is configured."""
     if settings.inference_api_url is None:
@@ -125,6 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        openapi_tags=TAGS,
+        # Short, stable operation ids: the endpoint's function name (create_student, ...).
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     install_error_handlers(app, render_page=render_error)

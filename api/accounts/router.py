@@ -19,6 +19,7 @@ from api.accounts.schemas import TeacherCreate, TeacherRead, TokenRead
 from api.core.config import Settings
 from api.core.deps import DatabaseDep, SettingsDep
 from api.core.errors import responses
+from api.core.ids import TeacherIdPath
 from api.core.logging import log_event
 
 logger = logging.getLogger("api.accounts")
@@ -113,7 +114,7 @@ async def me(teacher: CurrentTeacher, database: DatabaseDep) -> TeacherRead:
     responses=responses(401, 403, 409, 422),
 )
 async def create_teacher(
-    data: TeacherCreate, admin: CurrentAdmin, database: DatabaseDep
+    data: TeacherCreate, admin: CurrentAdmin, database: DatabaseDep, response: Response
 ) -> TeacherRead:
     """A new teacher who can sign in at once with this email and password."""
 
@@ -123,6 +124,7 @@ async def create_teacher(
 
     created = await run_in_threadpool(create)
     log_event(logger, "teacher.created", teacher_id=created.id, by=admin.id)
+    response.headers["Location"] = f"/api/admin/teachers/{created.id}"
     return created
 
 
@@ -139,3 +141,17 @@ async def list_teachers(admin: CurrentAdmin, database: DatabaseDep) -> list[Teac
             return [TeacherRead.model_validate(t) for t in service.list_(db=db)]
 
     return await run_in_threadpool(list_)
+
+
+@admin_router.get(
+    "/teachers/{teacher_id}",
+    summary="Get a teacher account (administrators only)",
+    responses=responses(401, 403, 404),
+)
+async def get_teacher(
+    teacher_id: TeacherIdPath, admin: CurrentAdmin, database: DatabaseDep
+) -> TeacherRead:
+    """One teacher account."""
+    return await database.read(
+        lambda db: TeacherRead.model_validate(service.get(db=db, teacher_id=teacher_id))
+    )

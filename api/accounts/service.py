@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.accounts.exceptions import InvalidCredentials, TeacherEmailTaken
+from api.accounts.exceptions import InvalidCredentials, TeacherEmailTaken, TeacherNotFound
 from api.accounts.models import Teacher, TeacherToken
 from api.accounts.passwords import hash_password, verify_password
 from api.accounts.schemas import TeacherCreate
@@ -37,6 +37,14 @@ def count(*, db: Session) -> int:
 def list_(*, db: Session) -> Sequence[Teacher]:
     """Every teacher account, oldest first."""
     return db.scalars(select(Teacher).order_by(Teacher.id)).all()
+
+
+def get(*, db: Session, teacher_id: int) -> Teacher:
+    """One teacher account, or TeacherNotFound."""
+    teacher = db.get(Teacher, teacher_id)
+    if teacher is None:
+        raise TeacherNotFound(teacher_id)
+    return teacher
 
 
 def create(*, db: Session, data: TeacherCreate) -> Teacher:

@@ -34,6 +34,7 @@ async def create_assignment(
     teacher: CurrentTeacher,
     database: DatabaseDep,
     dispatcher: DispatcherDep,
+    response: Response,
 ) -> AssignmentRead:
     """Store the assignment and one pending homework per student, then start generating."""
 
@@ -52,6 +53,7 @@ async def create_assignment(
         students=len(created.student_ids),
         quantity=data.quantity,
     )
+    response.headers["Location"] = f"/api/teacher/assignments/{created.id}"
     return created
 
 

@@ -23,15 +23,14 @@ router = APIRouter(prefix="/api/teacher/classes", tags=["teacher: classes"])
     responses=responses(401, 409, 422),
 )
 async def create_class(
-    data: ClassCreate, teacher: CurrentTeacher, database: DatabaseDep
+    data: ClassCreate, teacher: CurrentTeacher, database: DatabaseDep, response: Response
 ) -> ClassRead:
     """A new, empty class; add students with POST /api/teacher/classes/{class_id}/students."""
-
-    def create() -> ClassRead:
-        with database.writing() as db:
-            return service.create(db=db, teacher_id=teacher.id, data=data)
-
-    return await run_in_threadpool(create)
+    created = await database.write(
+        lambda db: service.create(db=db, teacher_id=teacher.id, data=data)
+    )
+    response.headers["Location"] = f"/api/teacher/classes/{created.id}"
+    return created
 
 
 @router.get("", summary="List your classes", responses=responses(401))

@@ -32,6 +32,11 @@ def _truthful(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = _error("Invalid input: each bad field is named in `errors`.")
+            if "201" in responses:
+                responses["201"].setdefault("headers", {})["Location"] = {
+                    "description": "Where the new resource can be read.",
+                    "schema": {"type": "string"},
+                }
             if "requestBody" in operation:
                 for code, description in _EXTRA_ERRORS.items():
                     responses.setdefault(code, _error(description))

@@ -31,7 +31,11 @@ def access_url(request: Request, token: str) -> str:
     responses=responses(401, 409, 422),
 )
 async def create_student(
-    data: StudentCreate, teacher: CurrentTeacher, database: DatabaseDep, request: Request
+    data: StudentCreate,
+    teacher: CurrentTeacher,
+    database: DatabaseDep,
+    request: Request,
+    response: Response,
 ) -> StudentCreated:
     """Register a student; the response carries their access token and link, shown only once."""
 
@@ -40,6 +44,7 @@ async def create_student(
             return service.create(db=db, teacher_id=teacher.id, data=data)
 
     student, token = await run_in_threadpool(create)
+    response.headers["Location"] = f"/api/teacher/students/{student.id}"
     return StudentCreated(
         **student.model_dump(), access_token=token, access_url=access_url(request, token)
     )

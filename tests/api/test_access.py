@@ -134,6 +134,7 @@ def operations(world: World) -> list[tuple[str, str, str]]:
         "assignment_id": world.assignment["id"],
         "homework_id": world.homework[0]["id"],
         "class_id": world.class_["id"],
+        "teacher_id": 1,
     }
     found = []
     for template, methods in document["paths"].items():

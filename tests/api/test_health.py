@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -130,3 +131,30 @@ async def test_405_lists_every_method_of_the_path(api: Api) -> None:
     one = await api.client.patch("/api/teacher/students/1")
     assert one.headers["allow"] == "DELETE, GET"
     assert "Allow header" in one.json()["detail"]
+
+
+async def test_operation_ids_are_short_and_every_201_says_where(api: Api) -> None:
+    document = (await api.client.get("/openapi.json")).json()
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)) and "create_student" in ids and "submit_answers" in ids
+    assert all(re.fullmatch(r"[a-z_]+", op_id) for op_id in ids)
+    assert {tag["name"] for tag in document["tags"]} >= {
+        tag for op in operations for tag in op.get("tags", [])
+    }
+    student = await api.client.post(
+        "/api/teacher/students", json={"name": "Giulia", "email": "g@example.com"}
+    )
+    made = await api.client.post("/api/teacher/classes", json={"name": "3B"})
+    teacher = await api.client.post(
+        "/api/admin/teachers",
+        json={"name": "Bruno", "email": "bruno@example.com", "password": "bruno-password"},
+    )
+    assignment = await api.client.post(
+        "/api/teacher/assignments", json={"cefr_level": "A1", "student_ids": [student.json()["id"]]}
+    )
+    for created in (student, made, teacher, assignment):
+        assert created.status_code == 201, created.text
+        location = created.headers["location"]
+        assert location.endswith(f"/{created.json()['id']}")
+        assert (await api.client.get(location)).json()["id"] == created.json()["id"]
