@@ -32,6 +32,7 @@ from api.generation.generator import HomeworkGenerator
 from api.health import router as health_router
 from api.homework.router import router as homework_router
 from api.homework.router import teacher_router as teacher_homework_router
+from api.metrics import install_metrics
 from api.pages.routes import install_pages
 from api.pages.templates import render_error
 from api.students.router import router as students_router
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_seconds=settings.generation_lease_seconds,
             poll_seconds=settings.generation_poll_seconds,
             max_attempts=settings.generation_max_attempts,
+            metrics=generation_metrics,
         )
         app.state.settings = settings
         app.state.database = database
@@ -174,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_pages(app)
     install_openapi(app, document_pupil_scheme)
+    generation_metrics = install_metrics(app)
     return app
 
 

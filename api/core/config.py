@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         description="Where rate-limit counters live: memory:// per process, or redis://host:6379 "
         "so that several replicas share them.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token Prometheus may scrape /metrics with."
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS; none (CORS off) by default."

@@ -17,7 +17,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
 
@@ -43,6 +43,12 @@ class Job:
     request: GenerateRequest
 
 
+class OutcomeObserver(Protocol):
+    """Counts stored homework (the API's metrics)."""
+
+    def observe(self, *, source: str, seconds: float, fallback_reason: str | None) -> None: ...
+
+
 class Dispatcher:
     """Runs inside the API process (a lifespan task) and drives every homework to a final state."""
 
@@ -55,7 +61,9 @@ class Dispatcher:
         lease_seconds: float,
         poll_seconds: float,
         max_attempts: int,
+        metrics: OutcomeObserver | None = None,
     ) -> None:
+        self.metrics = metrics
         self.database = database
         self.generator = generator
         self.concurrency = concurrency
@@ -286,6 +294,12 @@ class Dispatcher:
             return
         if outcome is None:
             return
+        if self.metrics is not None:
+            self.metrics.observe(
+                source=outcome.source,
+                seconds=outcome.generation_time,
+                fallback_reason=outcome.fallback_reason,
+            )
         log_event(
             logger,
             "generation.fallback_used" if outcome.source == "fallback" else "generation.completed",

@@ -158,3 +158,32 @@ async def test_operation_ids_are_short_and_every_201_says_where(api: Api) -> Non
         location = created.headers["location"]
         assert location.endswith(f"/{created.json()['id']}")
         assert (await api.client.get(location)).json()["id"] == created.json()["id"]
+
+
+async def test_metrics_for_an_administrator_or_the_metrics_token(
+    start_api: Any, make_settings: Any
+) -> None:
+    api: Api = await start_api(make_settings(metrics_token="scrape-me-please"))
+    student = await api.student()
+    created = await api.assignment([student["id"]], quantity=2)
+    await api.wait_done(created["id"])
+    assert (await api.anonymous().get("/metrics")).status_code == 401
+    wrong = await api.anonymous().get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    pupil = await api.anonymous().get("/metrics", headers=api.pupil_headers(student))
+    assert pupil.status_code == 403
+    scraped = await api.anonymous().get(
+        "/metrics", headers={"Authorization": "Bearer scrape-me-please"}
+    )
+    assert scraped.status_code == 200
+    text = scraped.text
+    assert 'homework{status="available"} 1.0' in text
+    assert 'homework_generation_seconds_count{source="fallback"} 1.0' in text
+    assert 'homework_fallbacks_total{reason="no worker configured"} 1.0' in text
+    assert 'dispatcher_backlog{state="pending"} 0.0' in text
+    assert 'worker_breaker_state{state="open"} 0.0' in text
+    assert "http_request_duration_seconds" in text and 'handler="/api/teacher/students"' in text
+    admin = await api.client.get(
+        "/metrics", headers={"Authorization": f"Bearer {api.auth.teacher_token}"}
+    )
+    assert admin.status_code == 200 and "scrape-me-please" not in admin.text

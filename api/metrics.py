@@ -1,0 +1,128 @@
+"""GET /metrics: Prometheus metrics of the API, for an administrator's token or METRICS_TOKEN.
+
+Request latency per route comes from prometheus-fastapi-instrumentator; generation time by
+source and fallbacks by reason are counted by the dispatcher as it stores homework; homework by
+status, the dispatcher's backlog and the breaker's state are read when Prometheus scrapes.
+Each app has its own registry, so several apps in one process (tests) do not collide.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy import func, select
+
+from api.accounts.dependencies import bearer_token, resolve_teacher
+from api.accounts.exceptions import NeedsAdministrator, NotSignedIn
+from api.homework.models import Homework, HomeworkStatus
+
+router = APIRouter(include_in_schema=False)
+
+_BREAKER_STATES = ("closed", "half_open", "open")
+
+
+def reason_label(reason: str | None) -> str:
+    """A short, bounded label for a fallback reason ("worker unreachable", "no worker...")."""
+    text = (reason or "none").split(":")[0].split("(")[0].strip().lower()
+    return re.sub(r"[^a-z0-9 _-]", "", text)[:40] or "other"
+
+
+class GenerationMetrics:
+    """What the dispatcher counts as it stores homework."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.seconds = Histogram(
+            "homework_generation_seconds",
+            "Time to generate one homework, by where the exercises came from.",
+            ["source"],
+            buckets=(0.05, 0.25, 1, 2.5, 5, 10, 30, 60, 120, 300),
+            registry=registry,
+        )
+        self.fallbacks = Counter(
+            "homework_fallbacks",
+            "Homework generated offline, by reason.",
+            ["reason"],
+            registry=registry,
+        )
+
+    def observe(self, *, source: str, seconds: float, fallback_reason: str | None) -> None:
+        """Count one stored homework."""
+        self.seconds.labels(source=source).observe(seconds)
+        if source == "fallback":
+            self.fallbacks.labels(reason=reason_label(fallback_reason)).inc()
+
+
+class StateCollector(Collector):
+    """Homework by status, dispatcher backlog and breaker state, read at scrape time."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        state = self.app.state
+        by_status = GaugeMetricFamily("homework", "Homework by status.", labels=["status"])
+        counts: dict[str, int] = {}
+        database = getattr(state, "database", None)
+        if database is not None:
+            with database.reading() as db:
+                rows = db.execute(select(Homework.status, func.count()).group_by(Homework.status))
+                counts = dict(rows.tuples().all())
+        for status in HomeworkStatus:
+            by_status.add_metric([status.value], counts.get(status.value, 0))
+        yield by_status
+        backlog = GaugeMetricFamily(
+            "dispatcher_backlog", "Homework waiting for or in generation.", labels=["state"]
+        )
+        backlog.add_metric(["pending"], counts.get(HomeworkStatus.pending.value, 0))
+        dispatcher = getattr(state, "dispatcher", None)
+        backlog.add_metric(["in_flight"], dispatcher.in_flight if dispatcher else 0)
+        yield backlog
+        breaker = GaugeMetricFamily(
+            "worker_breaker_state", "1 for the breaker's current state.", labels=["state"]
+        )
+        client = getattr(state, "worker_client", None)
+        current = client.breaker.state if client is not None else None
+        for name in _BREAKER_STATES:
+            breaker.add_metric([name], 1 if current == name else 0)
+        yield breaker
+
+
+def install_metrics(app: FastAPI) -> GenerationMetrics:
+    """Instrument the app and serve /metrics; the dispatcher reports to what this returns."""
+    registry = CollectorRegistry()
+    Instrumentator(registry=registry, excluded_handlers=["/metrics", "/static/.*"]).instrument(app)
+    registry.register(StateCollector(app))
+    app.state.metrics_registry = registry
+    app.include_router(router)
+    return GenerationMetrics(registry)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """The metrics in Prometheus' text format."""
+    await _authorize(request)
+    registry: CollectorRegistry = request.app.state.metrics_registry
+    database = request.app.state.database
+    body = await database.read(lambda _db: generate_latest(registry))
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+async def _authorize(request: Request) -> Any:
+    token = bearer_token(request)
+    expected = request.app.state.settings.metrics_token
+    if token and expected and hmac.compare_digest(token, expected.get_secret_value()):
+        return None
+    if token is None:
+        raise NotSignedIn("No token")
+    teacher = await resolve_teacher(request, token)
+    if not teacher.is_admin:
+        raise NeedsAdministrator()
+    return teacher
