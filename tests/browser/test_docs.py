@@ -30,7 +30,8 @@ def _spec(server: ApiProcess) -> dict[str, Any]:
 
 
 def _tags(spec: dict[str, Any]) -> list[str]:
-    tags: list[str] = []
+    """The tags in the order Swagger UI shows them: the declared ones first, then any other."""
+    tags: list[str] = [tag["name"] for tag in spec.get("tags", [])]
     for operations in spec["paths"].values():
         for operation in operations.values():
             tags += [tag for tag in operation.get("tags", []) if tag not in tags]
