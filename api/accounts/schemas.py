@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.core.config import MIN_PASSWORD_LENGTH
-from api.core.text import clean_line
+from api.core.text import LowerEmail, PlainLine
 
 
 class TeacherCreate(BaseModel):
@@ -16,10 +16,10 @@ class TeacherCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(
+    name: Annotated[str, PlainLine] = Field(
         min_length=1, max_length=200, description="Full name.", examples=["Maria Bianchi"]
     )
-    email: EmailStr = Field(description="Sign-in email, unique.", examples=["maria@school.it"])
+    email: LowerEmail = Field(description="Sign-in email, unique.", examples=["maria@school.it"])
     password: str = Field(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=128,
@@ -29,16 +29,6 @@ class TeacherCreate(BaseModel):
     is_admin: StrictBool = Field(
         default=False, description="Administrators create teacher accounts.", examples=[False]
     )
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _clean_name(cls, value: object) -> object:
-        return clean_line(value)
-
-    @field_validator("email")
-    @classmethod
-    def _lower_email(cls, value: str) -> str:
-        return value.lower()
 
     @field_validator("password")
     @classmethod

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, EmailStr
 
 # Bidirectional overrides and isolates can make a name display as something else.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -24,3 +27,9 @@ def clean_line(value: object) -> object:
             f"contains control or text-direction characters ({shown}); type plain text"
         )
     return " ".join(value.split())
+
+
+#: A field of one line of plain text (``Annotated[str, PlainLine]``).
+PlainLine = BeforeValidator(clean_line)
+#: An email address, compared and stored in lower case.
+LowerEmail = Annotated[EmailStr, AfterValidator(str.lower)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.core.text import clean_line
+from api.core.text import LowerEmail, PlainLine
 
 
 class StudentCreate(BaseModel):
@@ -14,22 +15,12 @@ class StudentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(
+    name: Annotated[str, PlainLine] = Field(
         min_length=1, max_length=200, description="Full name.", examples=["Giulia Rossi"]
     )
-    email: EmailStr = Field(
+    email: LowerEmail = Field(
         description="Email address, unique among your students.", examples=["giulia@example.com"]
     )
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _clean_name(cls, value: object) -> object:
-        return clean_line(value)
-
-    @field_validator("email")
-    @classmethod
-    def _lower_email(cls, value: str) -> str:
-        return value.lower()
 
 
 class StudentRead(BaseModel):
