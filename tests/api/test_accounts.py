@@ -76,46 +76,29 @@ async def test_first_run_prints_a_one_time_setup_link(
 def test_command_line_adds_a_teacher(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     env.pop("TEACHER_EMAIL", None)
-    command = [sys.executable, "-m", "api", "teachers", "add", "--email", "Lia@Example.com"]
-    added = subprocess.run(
-        [*command, "--name", "Lia", "--password-stdin"],
-        input="lia-password\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def cli(*args: str, password: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api", "teachers", *args],
+            input=password + "\n",
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    add = ("add", "--email", "Lia@Example.com", "--name", "Lia", "--password-stdin")
+    added = cli(*add, password="lia-password")
     assert added.returncode == 0, added.stderr
     assert "administrator lia@example.com" in added.stdout  # the first one always is
-    twice = subprocess.run(
-        [*command, "--name", "Lia", "--password-stdin"],
-        input="lia-password\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    twice = cli(*add, password="lia-password")
     assert twice.returncode == 1 and "already exists" in twice.stderr
-    short = subprocess.run(
-        [*command[:-1], "bo@example.com", "--name", "Bo", "--password-stdin"],
-        input="short\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    short = cli(
+        "add", "--email", "bo@example.com", "--name", "Bo", "--password-stdin", password="short"
     )
     assert short.returncode == 2 and "password" in short.stderr
-    listed = subprocess.run(
-        [sys.executable, "-m", "api", "teachers", "list"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    listed = cli("list")
     assert "lia@example.com" in listed.stdout and "lia-password" not in listed.stdout
 
 
