@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts import service
@@ -87,11 +88,10 @@ async def issue_token(
 async def logout(teacher: CurrentTeacher, database: DatabaseDep) -> Response:
     """Revoke the token this request carries."""
 
-    def revoke() -> None:
-        with database.writing() as db:
-            service.revoke_token(db=db, token_hash=teacher.token_hash)
+    def revoke(db: Session) -> None:
+        service.revoke_token(db=db, token_hash=teacher.token_hash)
 
-    await run_in_threadpool(revoke)
+    await database.write(revoke)
     log_event(logger, "auth.signed_out", teacher_id=teacher.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -100,11 +100,10 @@ async def logout(teacher: CurrentTeacher, database: DatabaseDep) -> Response:
 async def me(teacher: CurrentTeacher, database: DatabaseDep) -> TeacherRead:
     """The signed-in teacher's account."""
 
-    def read() -> TeacherRead:
-        with database.reading() as db:
-            return TeacherRead.model_validate(db.get(Teacher, teacher.id))
+    def read(db: Session) -> TeacherRead:
+        return TeacherRead.model_validate(db.get(Teacher, teacher.id))
 
-    return await run_in_threadpool(read)
+    return await database.read(read)
 
 
 @admin_router.post(
@@ -118,11 +117,10 @@ async def create_teacher(
 ) -> TeacherRead:
     """A new teacher who can sign in at once with this email and password."""
 
-    def create() -> TeacherRead:
-        with database.writing() as db:
-            return TeacherRead.model_validate(service.create(db=db, data=data))
+    def create(db: Session) -> TeacherRead:
+        return TeacherRead.model_validate(service.create(db=db, data=data))
 
-    created = await run_in_threadpool(create)
+    created = await database.write(create)
     log_event(logger, "teacher.created", teacher_id=created.id, by=admin.id)
     response.headers["Location"] = f"/api/admin/teachers/{created.id}"
     return created
@@ -136,11 +134,10 @@ async def create_teacher(
 async def list_teachers(admin: CurrentAdmin, database: DatabaseDep) -> list[TeacherRead]:
     """Every teacher account, oldest first."""
 
-    def list_() -> list[TeacherRead]:
-        with database.reading() as db:
-            return [TeacherRead.model_validate(t) for t in service.list_(db=db)]
+    def list_(db: Session) -> list[TeacherRead]:
+        return [TeacherRead.model_validate(t) for t in service.list_(db=db)]
 
-    return await run_in_threadpool(list_)
+    return await database.read(list_)
 
 
 @admin_router.get(

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
 from api.assignments import results, service
@@ -38,12 +37,11 @@ async def create_assignment(
 ) -> AssignmentRead:
     """Store the assignment and one pending homework per student, then start generating."""
 
-    def create() -> AssignmentRead:
-        with database.writing() as db:
-            assignment = service.create(db=db, teacher_id=teacher.id, data=data)
-            return service.read(db=db, assignments=[assignment])[0]
+    def create(db: Session) -> AssignmentRead:
+        assignment = service.create(db=db, teacher_id=teacher.id, data=data)
+        return service.read(db=db, assignments=[assignment])[0]
 
-    created = await run_in_threadpool(create)
+    created = await database.write(create)
     dispatcher.wake()  # after the commit, so the dispatcher finds the new homework
     log_event(
         logger,
@@ -104,11 +102,10 @@ async def delete_assignment(
 ) -> Response:
     """Delete an assignment; any generation still running for it is discarded."""
 
-    def delete() -> None:
-        with database.writing() as db:
-            service.delete(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+    def delete(db: Session) -> None:
+        service.delete(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
 
-    await run_in_threadpool(delete)
+    await database.write(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
 from api.classes import service
@@ -64,13 +63,12 @@ async def add_students(
 ) -> ClassRead:
     """Add some of your students; those already in the class stay as they are."""
 
-    def add() -> ClassRead:
-        with database.writing() as db:
-            return service.add_members(
-                db=db, teacher_id=teacher.id, class_id=class_id, student_ids=data.student_ids
-            )
+    def add(db: Session) -> ClassRead:
+        return service.add_members(
+            db=db, teacher_id=teacher.id, class_id=class_id, student_ids=data.student_ids
+        )
 
-    return await run_in_threadpool(add)
+    return await database.write(add)
 
 
 @router.delete(
@@ -84,13 +82,12 @@ async def remove_student(
 ) -> Response:
     """Take a student out of the class; the student and their homework stay."""
 
-    def remove() -> None:
-        with database.writing() as db:
-            service.remove_member(
-                db=db, teacher_id=teacher.id, class_id=class_id, student_id=student_id
-            )
+    def remove(db: Session) -> None:
+        service.remove_member(
+            db=db, teacher_id=teacher.id, class_id=class_id, student_id=student_id
+        )
 
-    await run_in_threadpool(remove)
+    await database.write(remove)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -105,9 +102,8 @@ async def delete_class(
 ) -> Response:
     """Delete one of your classes."""
 
-    def delete() -> None:
-        with database.writing() as db:
-            service.delete(db=db, teacher_id=teacher.id, class_id=class_id)
+    def delete(db: Session) -> None:
+        service.delete(db=db, teacher_id=teacher.id, class_id=class_id)
 
-    await run_in_threadpool(delete)
+    await database.write(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

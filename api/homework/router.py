@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from api.accounts.dependencies import (
     PUPIL_SECURITY,
@@ -111,11 +111,10 @@ async def submit_answers(
 ) -> SubmissionRead:
     """Save progress (final=false) or grade and complete the homework (final=true)."""
 
-    def submit() -> SubmissionRead:
-        with database.writing() as db:
-            return submissions.submit(db=db, student_id=pupil, homework_id=homework_id, data=data)
+    def submit(db: Session) -> SubmissionRead:
+        return submissions.submit(db=db, student_id=pupil, homework_id=homework_id, data=data)
 
-    return await run_in_threadpool(submit)
+    return await database.write(submit)
 
 
 @teacher_router.get(
@@ -129,14 +128,13 @@ async def list_assignment_homework(
 ) -> Response:
     """Each pupil's exercises with right answers, their answers, verdicts and score."""
 
-    def read() -> Any:
-        with database.reading() as db:
-            assignments.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
-            return service.list_for_assignment(
-                db=db.connection(), teacher_id=teacher.id, assignment_id=assignment_id
-            )
+    def read(db: Session) -> Any:
+        assignments.get(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+        return service.list_for_assignment(
+            db=db.connection(), teacher_id=teacher.id, assignment_id=assignment_id
+        )
 
-    return _json(await run_in_threadpool(read))
+    return _json(await database.read(read))
 
 
 @teacher_router.get(

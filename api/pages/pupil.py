@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -194,26 +194,24 @@ async def _save(
     database = _database(request)
     data = SubmissionCreate(answers=list(answers), final=False)
 
-    def save() -> None:
-        with database.writing() as db:
-            submissions.submit(db=db, student_id=pupil.id, homework_id=homework_id, data=data)
+    def save(db: Session) -> None:
+        submissions.submit(db=db, student_id=pupil.id, homework_id=homework_id, data=data)
 
-    await run_in_threadpool(save)
+    await database.write(save)
 
 
 async def _hand_in(request: Request, pupil: Pupil, homework_id: int) -> None:
     """Grade the saved answers and complete the homework, in one transaction."""
     database = _database(request)
 
-    def hand_in() -> None:
-        with database.writing() as db:
-            saved = homework_service.get_for_student(
-                db=db.connection(), student_id=pupil.id, homework_id=homework_id
-            )
-            data = SubmissionCreate(answers=list(saved["answers"] or []), final=True)
-            submissions.submit(db=db, student_id=pupil.id, homework_id=homework_id, data=data)
+    def hand_in(db: Session) -> None:
+        saved = homework_service.get_for_student(
+            db=db.connection(), student_id=pupil.id, homework_id=homework_id
+        )
+        data = SubmissionCreate(answers=list(saved["answers"] or []), final=True)
+        submissions.submit(db=db, student_id=pupil.id, homework_id=homework_id, data=data)
 
-    await run_in_threadpool(hand_in)
+    await database.write(hand_in)
 
 
 def _answers_from_form(form: FormData, exercises: Sequence[dict[str, Any]]) -> list[str | None]:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.accounts import service as accounts
@@ -89,11 +90,10 @@ async def start(request: Request, next: str | None = None) -> Response:
             pass
     database = request.app.state.database
 
-    def count() -> int:
-        with database.reading() as db:
-            return accounts.count(db=db)
+    def count(db: Session) -> int:
+        return accounts.count(db=db)
 
-    if await run_in_threadpool(count) == 0:
+    if await database.read(count) == 0:
         setup_token = request.app.state.setup_token
         if setup_token and _is_local(request):
             return RedirectResponse(f"/setup?token={setup_token}", status_code=303)
@@ -148,11 +148,10 @@ async def sign_out(
     await check_form(request, csrf_token)
     database = request.app.state.database
 
-    def revoke() -> None:
-        with database.writing() as db:
-            accounts.revoke_token(db=db, token_hash=teacher.token_hash)
+    def revoke(db: Session) -> None:
+        accounts.revoke_token(db=db, token_hash=teacher.token_hash)
 
-    await run_in_threadpool(revoke)
+    await database.write(revoke)
     response = RedirectResponse("/", status_code=303)
     clear_session(response)
     return response
@@ -164,17 +163,14 @@ async def dashboard(request: Request) -> Response:
     teacher = await teacher_of(request)
     database = request.app.state.database
 
-    def load() -> dict[str, object]:
-        with database.reading() as db:
-            rows, assignment_total = assignments.list_(
-                db=db, teacher_id=teacher.id, limit=10, offset=0
-            )
-            _, student_total = students.list_(db=db, teacher_id=teacher.id, limit=1, offset=0)
-            return {
-                "assignments": assignments.read(db=db, assignments=rows),
-                "assignment_total": assignment_total,
-                "student_total": student_total,
-                "classes": classes.read(db=db, classes=classes.list_(db=db, teacher_id=teacher.id)),
-            }
+    def load(db: Session) -> dict[str, object]:
+        rows, assignment_total = assignments.list_(db=db, teacher_id=teacher.id, limit=10, offset=0)
+        _, student_total = students.list_(db=db, teacher_id=teacher.id, limit=1, offset=0)
+        return {
+            "assignments": assignments.read(db=db, assignments=rows),
+            "assignment_total": assignment_total,
+            "student_total": student_total,
+            "classes": classes.read(db=db, classes=classes.list_(db=db, teacher_id=teacher.id)),
+        }
 
-    return render(request, "teacher/dashboard.html", await run_in_threadpool(load))
+    return render(request, "teacher/dashboard.html", await database.read(load))

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -183,11 +184,10 @@ async def assignment_page(request: Request, assignment_id: AssignmentIdPath) -> 
 async def _progress(request: Request, teacher_id: int, assignment_id: int) -> dict[str, Any]:
     database = request.app.state.database
 
-    def load() -> dict[str, Any]:
-        with database.reading() as db:
-            return assignments.progress(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
+    def load(db: Session) -> dict[str, Any]:
+        return assignments.progress(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
 
-    return await run_in_threadpool(load)
+    return await database.read(load)
 
 
 @router.get("/teacher/assignments/{assignment_id}/progress")
@@ -263,11 +263,10 @@ async def delete_assignment(
     await check_form(request, csrf_token)
     database = request.app.state.database
 
-    def delete() -> None:
-        with database.writing() as db:
-            assignments.delete(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
+    def delete(db: Session) -> None:
+        assignments.delete(db=db, teacher_id=teacher.id, assignment_id=assignment_id)
 
-    await run_in_threadpool(delete)
+    await database.write(delete)
     return RedirectResponse("/teacher", status_code=303)
 
 

@@ -59,21 +59,19 @@ class StudentGone(NotFound):
 async def _read(request: Request, work: Callable[[Session], T]) -> T:
     database = request.app.state.database
 
-    def run() -> T:
-        with database.reading() as db:
-            return work(db)
+    def run(db: Session) -> T:
+        return work(db)
 
-    return await run_in_threadpool(run)
+    return await database.read(run)
 
 
 async def _write(request: Request, work: Callable[[Session], T]) -> T:
     database = request.app.state.database
 
-    def run() -> T:
-        with database.writing() as db:
-            return work(db)
+    def run(db: Session) -> T:
+        return work(db)
 
-    return await run_in_threadpool(run)
+    return await database.write(run)
 
 
 def _links(request: Request, created: Sequence[tuple[StudentRead, str]]) -> list[dict[str, Any]]:

@@ -91,11 +91,10 @@ async def rotate_access_token(
 ) -> StudentAccess:
     """A new access token and link for the pupil; the previous ones stop working at once."""
 
-    def rotate() -> str:
-        with database.writing() as db:
-            return service.rotate_access_token(db=db, teacher_id=teacher.id, student_id=student_id)
+    def rotate(db: Session) -> str:
+        return service.rotate_access_token(db=db, teacher_id=teacher.id, student_id=student_id)
 
-    token = await run_in_threadpool(rotate)
+    token = await database.write(rotate)
     return StudentAccess(access_token=token, access_url=access_url(request, token))
 
 
@@ -110,9 +109,8 @@ async def delete_student(
 ) -> Response:
     """Delete a student; their homework goes too and affected assignments are re-evaluated."""
 
-    def delete() -> None:
-        with database.writing() as db:
-            service.delete(db=db, teacher_id=teacher.id, student_id=student_id)
+    def delete(db: Session) -> None:
+        service.delete(db=db, teacher_id=teacher.id, student_id=student_id)
 
-    await run_in_threadpool(delete)
+    await database.write(delete)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
