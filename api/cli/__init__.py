@@ -1,4 +1,8 @@
-"""The ``italian-teacher`` command (also ``python -m api``): accounts from the command line."""
+"""The ``italian-teacher`` command (also ``python -m api``).
+
+``teachers`` works on the local database directly (setting up a server); every other command talks
+to the REST API as a signed-in teacher, so it works the same against a laptop and a school server.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,26 @@ from pydantic import ValidationError
 from api.accounts import service as accounts
 from api.accounts.exceptions import TeacherEmailTaken
 from api.accounts.schemas import TeacherCreate
+from api.cli import account, assignments, results, students
 from api.core.config import get_settings
 from api.core.database import Database
 from api.core.migrate import upgrade
 
 app = typer.Typer(help="Italian Teacher from the command line.", no_args_is_help=True)
-teachers = typer.Typer(help="Teacher accounts.", no_args_is_help=True)
+teachers = typer.Typer(
+    help="Teacher accounts, in this machine's database (for the server's administrator).",
+    no_args_is_help=True,
+)
 app.add_typer(teachers, name="teachers")
+app.command("login")(account.login)
+app.command("logout")(account.logout)
+app.command("whoami")(account.whoami)
+app.add_typer(students.students_app, name="students")
+app.command("links")(students.links)
+app.add_typer(students.classes_app, name="classes")
+app.command("assign")(assignments.assign)
+app.add_typer(assignments.assignments_app, name="assignments")
+app.command("results")(results.results)
 
 
 def _database() -> Database:
