@@ -1,13 +1,15 @@
 """The conjugation engine: regular forms by rule, irregular tables that override them.
 
-Persons are indexed 0..5 (io, tu, lui/lei, noi, voi, loro). The imperativo exists for tu (1),
-noi (3) and voi (4) only; the negative tu form is ``non`` + infinitive.
+Persons are indexed 0..5 (io, tu, lui/lei, noi, voi, loro). The whole indicative, congiuntivo
+and condizionale, stare + gerundio, and the imperativo for tu (1), Lei (2), noi (3) and voi (4),
+affirmative and negative. A form in the data may list accepted variants after a slash
+("diedi/detti"): the first is the one taught.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast, get_args
 
 Tense = Literal[
     "presente",
@@ -30,6 +32,57 @@ TENSES: tuple[Tense, ...] = (
     "congiuntivo",
     "imperativo",
 )
+# Every tense of the verb system; ``Tense`` above is the subset the first builders knew.
+TenseName = Literal[
+    "presente",
+    "passato_prossimo",
+    "imperfetto",
+    "trapassato_prossimo",
+    "passato_remoto",
+    "futuro",
+    "futuro_anteriore",
+    "condizionale",
+    "condizionale_passato",
+    "congiuntivo",
+    "congiuntivo_passato",
+    "congiuntivo_imperfetto",
+    "congiuntivo_trapassato",
+    "imperativo",
+    "imperativo_negativo",
+    "stare_gerundio",
+]
+ALL_TENSES: tuple[TenseName, ...] = get_args(TenseName)
+# Compound tense → the tense of its auxiliary.
+COMPOUND_TENSES: dict[TenseName, TenseName] = {
+    "passato_prossimo": "presente",
+    "trapassato_prossimo": "imperfetto",
+    "futuro_anteriore": "futuro",
+    "condizionale_passato": "condizionale",
+    "congiuntivo_passato": "congiuntivo",
+    "congiuntivo_trapassato": "congiuntivo_imperfetto",
+}
+FULL_IMPERATIVE_PERSONS: tuple[int, ...] = (1, 2, 3, 4)  # tu, Lei, noi, voi
+_AUXILIARY_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "essere": {
+        "presente": ("sono", "sei", "è", "siamo", "siete", "sono"),
+        "imperfetto": ("ero", "eri", "era", "eravamo", "eravate", "erano"),
+        "futuro": ("sarò", "sarai", "sarà", "saremo", "sarete", "saranno"),
+        "condizionale": ("sarei", "saresti", "sarebbe", "saremmo", "sareste", "sarebbero"),
+        "congiuntivo": ("sia", "sia", "sia", "siamo", "siate", "siano"),
+        "congiuntivo_imperfetto": ("fossi", "fossi", "fosse", "fossimo", "foste", "fossero"),
+    },
+    "avere": {
+        "presente": ("ho", "hai", "ha", "abbiamo", "avete", "hanno"),
+        "imperfetto": ("avevo", "avevi", "aveva", "avevamo", "avevate", "avevano"),
+        "futuro": ("avrò", "avrai", "avrà", "avremo", "avrete", "avranno"),
+        "condizionale": ("avrei", "avresti", "avrebbe", "avremmo", "avreste", "avrebbero"),
+        "congiuntivo": ("abbia", "abbia", "abbia", "abbiamo", "abbiate", "abbiano"),
+        "congiuntivo_imperfetto": ("avessi", "avessi", "avesse", "avessimo", "aveste", "avessero"),
+    },
+}
+_STARE_PRESENTE = ("sto", "stai", "sta", "stiamo", "state", "stanno")
+_SUBJUNCTIVE_IMPERFECT_ENDINGS = ("ssi", "ssi", "sse", "ssimo", "ste", "ssero")
+
 SIMPLE_TENSES: tuple[Tense, ...] = (
     "presente",
     "imperfetto",
@@ -97,6 +150,12 @@ class Verb:
     irregular: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Imperativo tu, noi, voi; each entry lists the form taught first, then accepted variants.
     imperative: tuple[tuple[str, ...], ...] | None = None
+    # The io form of a strong passato remoto (presi → prese, presero; the rest is regular).
+    remoto: str | None = None
+    gerund: str | None = None
+    level: str = "A1"
+    # English base form, simple past, past participle (for translation items).
+    english_forms: tuple[str, str, str] | None = None
 
     @property
     def reflexive(self) -> bool:
@@ -156,7 +215,7 @@ def future_stem(verb: Verb) -> str:
 def simple_forms(verb: Verb, tense: Tense) -> tuple[str, ...]:
     """The six forms of a simple tense, without reflexive pronouns."""
     if tense in verb.irregular:
-        return verb.irregular[tense]
+        return tuple(variants(form)[0] for form in verb.irregular[tense])
     kind = verb.conjugation
     if tense in ("presente", "imperfetto", "congiuntivo"):
         return tuple(_attach(verb.stem, ending, kind) for ending in _ENDINGS[kind][tense])
@@ -253,3 +312,176 @@ def all_forms(verb: Verb) -> set[str]:
     if not verb.reflexive:
         forms.add(negative_imperative_tu(verb))
     return forms
+
+
+# -- the whole verb system ----------------------------------------------------------------------
+
+
+def variants(form: str) -> tuple[str, ...]:
+    """A data form with its accepted variants: "diedi/detti" → ("diedi", "detti")."""
+    return tuple(part.strip() for part in form.split("/"))
+
+
+def verb_from_entry(entry: dict[str, object]) -> Verb:
+    """A verb from one entry of verbs.json."""
+    irregular = cast(dict[str, list[str]], entry.get("irregular", {}))
+    imperative = cast(list[list[str]] | None, entry.get("imperative"))
+    english = cast(list[str] | None, entry.get("en"))
+    return Verb(
+        infinitive=cast(str, entry["infinitive"]),
+        english=cast(str, entry["english"]),
+        auxiliary=cast(Auxiliary, entry.get("auxiliary", "avere")),
+        isc=cast(bool, entry.get("isc", False)),
+        participle=cast(str | None, entry.get("participle")),
+        future_stem=cast(str | None, entry.get("future_stem")),
+        irregular={tense: tuple(forms) for tense, forms in irregular.items()},
+        imperative=tuple(tuple(forms) for forms in imperative) if imperative else None,
+        remoto=cast(str | None, entry.get("remoto")),
+        gerund=cast(str | None, entry.get("gerund")),
+        level=cast(str, entry.get("level", "A1")),
+        english_forms=(english[0], english[1], english[2]) if english else None,
+    )
+
+
+def _weak_stem(verb: Verb) -> str:
+    """The imperfetto stem (parla-, prende-, dormi-, face-, dice-, beve-), which also builds the
+    congiuntivo imperfetto and the weak persons of the passato remoto."""
+    io = variants(verb.irregular["imperfetto"][0])[0] if "imperfetto" in verb.irregular else None
+    if io is None:
+        io = simple_forms(verb, "imperfetto")[0]
+    return io[:-2]  # parlavo → parla
+
+
+def _table(verb: Verb, tense: str) -> tuple[tuple[str, ...], ...] | None:
+    if tense in verb.irregular:
+        return tuple(variants(form) for form in verb.irregular[tense])
+    return None
+
+
+def passato_remoto_forms(verb: Verb) -> tuple[tuple[str, ...], ...]:
+    """The six persons of the passato remoto, each with its accepted variants."""
+    table = _table(verb, "passato_remoto")
+    if table:
+        return table
+    weak = _weak_stem(verb)
+    stem = verb.stem
+    kind = verb.conjugation
+    weak_forms = (weak + "sti", weak + "mmo", weak + "ste")
+    io: tuple[str, ...]
+    lui: tuple[str, ...]
+    loro: tuple[str, ...]
+    if verb.remoto:
+        strong = verb.remoto[:-1]
+        io, lui, loro = (verb.remoto,), (strong + "e",), (strong + "ero",)
+    elif kind == "are":
+        io, lui, loro = (stem + "ai",), (stem + "ò",), (stem + "arono",)
+    elif kind == "ere":
+        io, lui, loro = (stem + "ei",), (stem + "é",), (stem + "erono",)
+        if not stem.endswith("t"):  # credetti, but never ripetetti
+            io, lui, loro = (*io, stem + "etti"), (*lui, stem + "ette"), (*loro, stem + "ettero")
+    else:
+        io, lui, loro = (stem + "ii",), (stem + "ì",), (stem + "irono",)
+    return (io, (weak_forms[0],), lui, (weak_forms[1],), (weak_forms[2],), loro)
+
+
+def subjunctive_imperfect_forms(verb: Verb) -> tuple[tuple[str, ...], ...]:
+    """The six persons of the congiuntivo imperfetto (parlassi, facessi; fossi, dessi, stessi)."""
+    table = _table(verb, "congiuntivo_imperfetto")
+    if table:
+        return table
+    weak = _weak_stem(verb)
+    return tuple((weak + ending,) for ending in _SUBJUNCTIVE_IMPERFECT_ENDINGS)
+
+
+def gerund(verb: Verb) -> str:
+    """The gerundio: parlando, prendendo, dormendo, finendo; facendo, dicendo, bevendo."""
+    if verb.gerund:
+        return verb.gerund
+    return verb.stem + ("ando" if verb.conjugation == "are" else "endo")
+
+
+def _simple_variants(verb: Verb, tense: TenseName, person: int) -> tuple[str, ...]:
+    if tense == "passato_remoto":
+        return passato_remoto_forms(verb)[person]
+    if tense == "congiuntivo_imperfetto":
+        return subjunctive_imperfect_forms(verb)[person]
+    table = _table(verb, tense)
+    if table:
+        return table[person]
+    return (simple_forms(verb, cast(Tense, tense))[person],)
+
+
+def _participles(verb: Verb) -> tuple[str, ...]:
+    return variants(past_participle(verb))
+
+
+def imperative_full(verb: Verb, person: int, *, negative: bool = False) -> tuple[str, ...]:
+    """The imperativo for tu, Lei, noi or voi without ``non``: the taught form first.
+
+    Negative tu is the infinitive (non parlare); the other negatives repeat the affirmative form.
+    """
+    if person not in FULL_IMPERATIVE_PERSONS:
+        raise ValueError("the imperativo has tu, Lei, noi and voi")
+    if verb.reflexive:
+        raise ValueError(f"{verb.infinitive}: reflexive imperatives are not generated")
+    if negative and person == 1:
+        return (verb.infinitive,)
+    if person == 2:
+        return _simple_variants(verb, "congiuntivo", 2)  # parli, prenda, vada, faccia
+    return imperative_forms(verb, person)
+
+
+def forms(
+    verb: Verb,
+    tense: TenseName,
+    person: int,
+    gender: Gender = "m",
+    *,
+    auxiliary: Auxiliary | None = None,
+) -> tuple[str, ...]:
+    """Every right form of ``verb`` in ``tense`` for ``person``, the taught one first.
+
+    Compound tenses agree with the subject when the auxiliary is essere; ``auxiliary`` forces the
+    other one, to build the classic wrong form (*ho andato*). Reflexive pronouns are included.
+    """
+    if tense in ("imperativo", "imperativo_negativo"):
+        return imperative_full(verb, person, negative=tense == "imperativo_negativo")
+    pronoun = f"{REFLEXIVE_PRONOUNS[person]} " if verb.reflexive else ""
+    if tense in COMPOUND_TENSES:
+        aux = auxiliary or verb.compound_auxiliary
+        aux_form = _AUXILIARY_FORMS[aux][COMPOUND_TENSES[tense]][person]
+        result = []
+        for participle in _participles(verb):
+            if aux == "essere":
+                participle = agree_participle(participle, gender, is_plural(person))
+            result.append(f"{pronoun}{aux_form} {participle}")
+        return tuple(result)
+    if tense == "stare_gerundio":
+        taught = f"{pronoun}{_STARE_PRESENTE[person]} {gerund(verb)}"
+        if verb.reflexive:  # mi sto alzando, sto alzandomi
+            enclitic = REFLEXIVE_PRONOUNS[person]
+            return (taught, f"{_STARE_PRESENTE[person]} {gerund(verb)}{enclitic}")
+        return (taught,)
+    return tuple(f"{pronoun}{form}" for form in _simple_variants(verb, tense, person))
+
+
+def form(verb: Verb, tense: TenseName, person: int, gender: Gender = "m") -> str:
+    """The taught form of ``verb`` in any tense for ``person``."""
+    return forms(verb, tense, person, gender)[0]
+
+
+def every_form(verb: Verb) -> set[str]:
+    """Every form of every tense, both auxiliaries and genders: real words to draw options from."""
+    result = set(all_forms(verb))
+    for tense in ALL_TENSES:
+        if tense.startswith("imperativo"):
+            if verb.reflexive:
+                continue
+            for person in FULL_IMPERATIVE_PERSONS:
+                result.update(forms(verb, tense, person))
+            continue
+        for person in range(6):
+            for gender in ("m", "f"):
+                for aux in ("avere", "essere"):
+                    result.update(forms(verb, tense, person, gender, auxiliary=aux))
+    return result
