@@ -25,8 +25,7 @@ from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
 from api.core.openapi import install_openapi
 from api.core.security import BodySizeLimit, SecurityHeaders
-from api.generation.breaker import CircuitBreaker
-from api.generation.client import WorkerClient
+from api.generation.client import build_worker_client
 from api.generation.dispatcher import Dispatcher
 from api.generation.generator import HomeworkGenerator
 from api.health import router as health_router
@@ -69,24 +68,6 @@ TAGS = [
     },
     {"name": "health", "description": "Liveness, readiness and the state of the worker."},
 ]
-
-
-def build_worker_client(settings: Settings) -> WorkerClient | None:
-    """The worker client, or None when no worker URL is configured."""
-    if settings.inference_api_url is None:
-        return None
-    return WorkerClient(
-        base_url=settings.inference_api_url,
-        api_key=settings.inference_api_key,
-        connect_timeout=settings.inference_connect_timeout,
-        read_timeout=settings.inference_read_timeout,
-        backoff_seconds=settings.retry_backoff_seconds,
-        max_connections=max(settings.generation_concurrency, 8),
-        breaker=CircuitBreaker(
-            failure_threshold=settings.breaker_failure_threshold,
-            reset_seconds=settings.breaker_reset_seconds,
-        ),
-    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

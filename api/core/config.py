@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     inference_api_key: SecretStr | None = Field(default=None, description="Worker bearer key.")
     inference_connect_timeout: float = Field(default=5.0, gt=0, le=60)
     inference_read_timeout: float = Field(default=120.0, gt=0, le=900)
+    inference_idle_timeout: float = Field(
+        default=15.0, gt=0, le=900, description="Silence that fails an attempt on a streaming worker."
+    )
+    inference_max_attempts: int = Field(default=5, ge=1, le=50, description="Tries per homework.")
     inference_max_tokens: int = Field(default=3072, ge=256, le=16384)
     inference_temperature: float = Field(default=0.7, ge=0, le=2)
 
@@ -43,6 +47,10 @@ class Settings(BaseSettings):
     generation_max_attempts: int = Field(default=5, ge=1, le=50)
     breaker_failure_threshold: int = Field(default=3, ge=1, le=100)
     breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)
+    breaker_window: int = Field(default=20, ge=1, le=1000)
+    breaker_min_calls: int = Field(default=10, ge=1, le=1000)
+    breaker_failure_rate: float = Field(default=0.7, gt=0, le=1)
+    breaker_half_open_probes: int = Field(default=3, ge=1, le=100)
     retry_backoff_seconds: float = Field(default=0.25, ge=0, le=30)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

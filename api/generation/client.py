@@ -1,7 +1,12 @@
 """The HTTP client of the inference worker: timeouts, jittered retries, a deadline, a breaker.
 
-Every answer is validated against the wire contract; anything that does not validate counts as a
-failed attempt and is never returned.
+It asks for a stream (``"stream": true``): a streaming worker answers NDJSON events (``start``,
+``progress`` at least every 2 s, then ``done`` or ``error``), so an attempt fails after
+``idle_timeout`` seconds of silence instead of a whole read timeout; a worker that does not
+stream ignores the field and answers plain JSON, read as before. Every answer is validated
+against the wire contract; anything that does not validate counts as a failed attempt and is
+never returned. Leaving the stream (cancelled, deadline passed) closes the connection, which
+cancels the generation in the worker.
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from api.core.config import Settings
 from api.core.logging import log_event
 from api.generation.breaker import BreakerState, CircuitBreaker
 from inference_worker.contract import (
     ContractViolation,
+    Exercise,
     GenerateRequest,
-    GenerateResponse,
     check_exercises,
 )
 
@@ -29,6 +37,24 @@ logger = logging.getLogger("api.generation.client")
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_BACKOFF_SECONDS = 4.0
+NDJSON = "application/x-ndjson"
+
+#: Called with the tokens generated so far, whenever a streaming worker reports progress.
+ProgressCallback = Callable[[int], None]
+
+
+class WorkerAnswer(BaseModel):
+    """The API's reading of a worker's answer: ``GenerateResponse`` with ``model`` and
+    ``finish_reason`` optional, so a worker in the original Italian Teacher shape (exercises,
+    generated_tokens, inference_time) is understood too."""
+
+    model_config = ConfigDict(extra="ignore", protected_namespaces=())
+
+    exercises: list[Exercise]
+    generated_tokens: int = Field(ge=0)
+    inference_time: float = Field(ge=0)
+    model: str | None = None
+    finish_reason: str | None = None
 
 
 class WorkerUnavailable(Exception):
@@ -39,24 +65,31 @@ class WorkerUnavailable(Exception):
         self.reason = reason
 
 
-class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+class _Failed(Exception):
+    """A failed attempt; ``connection`` when the worker was unreachable or silent."""
+
+    def __init__(
+        self, reason: str, *, connection: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.connection = connection
         self.retry_after = retry_after
 
 
-class _Fatal(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class _Retryable(_Failed):
+    pass
+
+
+class _Fatal(_Failed):
+    pass
 
 
 @dataclass(frozen=True)
 class WorkerResult:
     """A validated answer and what it cost."""
 
-    response: GenerateResponse
+    response: WorkerAnswer
     attempts: int
     elapsed: float
 
@@ -78,6 +111,20 @@ def _error_detail(response: httpx.Response) -> str:
     return " ".join(text.split())[:160]
 
 
+def _status_failure(status: int, detail: str, retry_after: float | None = None) -> _Failed:
+    """The failed attempt an HTTP(-like) status stands for."""
+    if status in RETRYABLE_STATUS or status >= 500:
+        return _Retryable(f"worker answered HTTP {status}: {detail}", retry_after=retry_after)
+    if status in (401, 403):
+        return _Fatal(f"worker refused the API key (HTTP {status}): check INFERENCE_API_KEY")
+    if status == 404:
+        return _Fatal(
+            "worker URL answered 404 (tunnel closed or wrong URL?): check INFERENCE_API_URL",
+            connection=True,
+        )
+    return _Fatal(f"worker answered HTTP {status}: {detail}")
+
+
 class WorkerClient:
     """Talks to ``POST /generate`` of one worker URL; one instance (one connection pool) per process."""
 
@@ -89,6 +136,8 @@ class WorkerClient:
         connect_timeout: float,
         read_timeout: float,
         breaker: CircuitBreaker,
+        idle_timeout: float = 15.0,
+        max_attempts: int = 5,
         backoff_seconds: float = 0.25,
         max_connections: int = 64,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -100,7 +149,12 @@ class WorkerClient:
         self.breaker = breaker
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.idle_timeout = idle_timeout
+        self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        # Whether the worker streams: None until it first answers. A streaming worker sends its
+        # headers and ``start`` at once, so then even the headers are awaited for idle_timeout.
+        self.streams: bool | None = None
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers=headers,
@@ -125,7 +179,13 @@ class WorkerClient:
             return True, "ok"
         return False, f"HTTP {response.status_code}: {_error_detail(response)}"
 
-    async def generate(self, request: GenerateRequest, *, deadline: float) -> WorkerResult:
+    async def generate(
+        self,
+        request: GenerateRequest,
+        *,
+        deadline: float,
+        on_progress: ProgressCallback | None = None,
+    ) -> WorkerResult:
         """A validated answer within ``deadline`` seconds, or WorkerUnavailable."""
         started = time.monotonic()
         ends_at = started + deadline
@@ -135,9 +195,12 @@ class WorkerClient:
             remaining = ends_at - time.monotonic()
             if remaining <= 0:
                 raise WorkerUnavailable(f"no valid answer within {deadline:g} s ({last_reason})")
-            if not self.breaker.allow():
+            if attempt >= self.max_attempts:
+                raise WorkerUnavailable(f"{attempt} attempts failed ({last_reason})")
+            permit = self.breaker.acquire()
+            if permit is None:
                 if self.breaker.state == BreakerState.half_open:
-                    # A probe is in flight: its verdict decides for everyone, so wait for it.
+                    # Probes are in flight: their verdict decides for everyone, so wait for it.
                     await asyncio.sleep(min(0.05, remaining))
                     continue
                 raise WorkerUnavailable(
@@ -153,13 +216,14 @@ class WorkerClient:
             )
             try:
                 async with asyncio.timeout(remaining):
-                    response = await self._attempt(seeded, remaining)
-            except (_Retryable, _Fatal, TimeoutError) as exc:
-                self.breaker.record_failure()
-                if isinstance(exc, TimeoutError):
-                    last_reason = f"worker did not answer within {deadline:g} s"
-                else:
+                    response = await self._attempt(seeded, remaining, on_progress)
+            except (_Failed, TimeoutError) as exc:
+                if isinstance(exc, _Failed):
                     last_reason = exc.reason
+                    permit.failure(connection=exc.connection)
+                else:
+                    last_reason = f"worker did not answer within {deadline:g} s"
+                    permit.failure(connection=True)
                 log_event(
                     logger,
                     "worker.attempt_failed",
@@ -170,10 +234,14 @@ class WorkerClient:
                 )
                 if isinstance(exc, _Fatal):
                     raise WorkerUnavailable(last_reason) from None
-                retry_after = exc.retry_after if isinstance(exc, _Retryable) else None
-                await self._backoff(attempt, retry_after, ends_at)
+                retry_after = exc.retry_after if isinstance(exc, _Failed) else None
+                if attempt < self.max_attempts:
+                    await self._backoff(attempt, retry_after, ends_at)
                 continue
-            self.breaker.record_success()
+            except BaseException:
+                permit.release()  # cancelled: no verdict on the worker
+                raise
+            permit.success()
             return WorkerResult(
                 response=response, attempts=attempt, elapsed=time.monotonic() - started
             )
@@ -187,49 +255,104 @@ class WorkerClient:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _attempt(self, request: GenerateRequest, remaining: float) -> GenerateResponse:
+    async def _attempt(
+        self, request: GenerateRequest, remaining: float, on_progress: ProgressCallback | None
+    ) -> WorkerAnswer:
+        first_wait = self.idle_timeout if self.streams else self.read_timeout
         timeout = httpx.Timeout(
             connect=min(self.connect_timeout, remaining),
-            read=min(self.read_timeout, remaining),
+            read=min(first_wait, remaining),
             write=min(self.connect_timeout, remaining),
             pool=min(self.connect_timeout, remaining),
         )
+        # ``stream`` may not be in GenerateRequest yet; a worker that does not know it ignores it.
+        body = request.model_dump(mode="json") | {"stream": True}
         try:
-            response = await self._client.post(
-                "/generate", json=request.model_dump(mode="json"), timeout=timeout
-            )
+            async with self._client.stream(
+                "POST", "/generate", json=body, timeout=timeout
+            ) as response:
+                if response.status_code == 200 and response.headers.get(
+                    "content-type", ""
+                ).startswith(NDJSON):
+                    self.streams = True
+                    return await self._read_stream(request, response, on_progress)
+                await response.aread()
         except httpx.ConnectError as exc:
-            raise _Retryable(f"worker unreachable ({exc or 'connection failed'})") from None
-        except httpx.TimeoutException as exc:
-            raise _Retryable(f"worker timed out ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise _Retryable(f"connection to worker broke ({type(exc).__name__})") from None
-
-        if response.status_code in RETRYABLE_STATUS:
             raise _Retryable(
-                f"worker answered HTTP {response.status_code}: {_error_detail(response)}",
-                _retry_after(response),
-            )
-        if response.status_code in (401, 403):
-            raise _Fatal(
-                f"worker refused the API key (HTTP {response.status_code}): check INFERENCE_API_KEY"
-            )
-        if response.status_code == 404:
-            raise _Fatal(
-                "worker URL answered 404 (tunnel closed or wrong URL?): check INFERENCE_API_URL"
-            )
-        if response.status_code != 200:
-            raise _Fatal(f"worker answered HTTP {response.status_code}: {_error_detail(response)}")
-        return self._validate(request, response)
+                f"worker unreachable ({exc or 'connection failed'})", connection=True
+            ) from None
+        except httpx.TimeoutException as exc:
+            if self.streams and isinstance(exc, httpx.ReadTimeout):
+                self.streams = None  # maybe an older worker now answers at this URL
+                raise _Retryable(
+                    f"worker sent nothing for {first_wait:g} s (hung?)", connection=True
+                ) from None
+            raise _Retryable(f"worker timed out ({type(exc).__name__})", connection=True) from None
+        except httpx.TransportError as exc:
+            raise _Retryable(
+                f"connection to worker broke ({type(exc).__name__})", connection=True
+            ) from None
 
-    @staticmethod
-    def _validate(request: GenerateRequest, response: httpx.Response) -> GenerateResponse:
+        if response.status_code != 200:
+            raise _status_failure(
+                response.status_code, _error_detail(response), _retry_after(response)
+            )
+        self.streams = False
         try:
             payload = json.loads(response.content)
         except ValueError:
             raise _Retryable("worker answered malformed JSON") from None
+        return self._validate(request, payload)
+
+    async def _read_stream(
+        self,
+        request: GenerateRequest,
+        response: httpx.Response,
+        on_progress: ProgressCallback | None,
+    ) -> WorkerAnswer:
+        """Events until ``done`` or ``error``; silence longer than idle_timeout fails the attempt."""
+        lines = response.aiter_lines()
+        model: str | None = None
+        while True:
+            try:
+                async with asyncio.timeout(self.idle_timeout):
+                    line = await anext(lines)
+            except TimeoutError:
+                raise _Retryable(
+                    f"worker sent nothing for {self.idle_timeout:g} s (hung?)", connection=True
+                ) from None
+            except StopAsyncIteration:
+                raise _Retryable("worker stream ended without a result", connection=True) from None
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+                kind = event["event"]
+            except (ValueError, KeyError, TypeError):
+                raise _Retryable("worker stream sent a malformed event") from None
+            if kind == "start":
+                model = event.get("model") if isinstance(event.get("model"), str) else None
+                if on_progress is not None:
+                    on_progress(0)
+            elif kind == "progress":
+                tokens = event.get("generated_tokens")
+                if on_progress is not None and isinstance(tokens, int) and tokens >= 0:
+                    on_progress(tokens)
+            elif kind == "done":
+                answer = self._validate(request, event.get("response"))
+                if answer.model is None and model is not None:
+                    answer = answer.model_copy(update={"model": model})
+                return answer
+            elif kind == "error":
+                status = event.get("status")
+                detail = " ".join(str(event.get("detail") or "no detail").split())[:160]
+                raise _status_failure(status if isinstance(status, int) else 502, detail)
+            # Unknown events are ignored: a newer worker may say more.
+
+    @staticmethod
+    def _validate(request: GenerateRequest, payload: Any) -> WorkerAnswer:
         try:
-            answer = GenerateResponse.model_validate(payload)
+            answer = WorkerAnswer.model_validate(payload)
             check_exercises(request, answer.exercises)
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -240,3 +363,27 @@ class WorkerClient:
         except ContractViolation as exc:
             raise _Retryable(f"worker answer does not match the request ({exc})") from None
         return answer
+
+
+def build_worker_client(settings: Settings) -> WorkerClient | None:
+    """The worker client on the API's settings, or None when no worker URL is configured."""
+    if settings.inference_api_url is None:
+        return None
+    return WorkerClient(
+        base_url=settings.inference_api_url,
+        api_key=settings.inference_api_key,
+        connect_timeout=settings.inference_connect_timeout,
+        read_timeout=settings.inference_read_timeout,
+        idle_timeout=settings.inference_idle_timeout,
+        max_attempts=settings.inference_max_attempts,
+        backoff_seconds=settings.retry_backoff_seconds,
+        max_connections=max(settings.generation_concurrency, 8),
+        breaker=CircuitBreaker(
+            failure_threshold=settings.breaker_failure_threshold,
+            reset_seconds=settings.breaker_reset_seconds,
+            window=settings.breaker_window,
+            min_calls=settings.breaker_min_calls,
+            failure_rate=settings.breaker_failure_rate,
+            half_open_probes=settings.breaker_half_open_probes,
+        ),
+    )

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from api.core.logging import log_event
-from api.generation.client import WorkerClient, WorkerUnavailable
+from api.generation.client import ProgressCallback, WorkerClient, WorkerUnavailable
 from api.generation.offline import generate_exercises
 from api.homework.models import ExerciseSource
 from inference_worker.contract import Exercise, GenerateRequest, check_exercises
@@ -16,6 +16,8 @@ from inference_worker.contract import Exercise, GenerateRequest, check_exercises
 logger = logging.getLogger("api.generation.generator")
 
 OFFLINE_MODEL_NAME = "offline-grammar-bank"
+#: Recorded when a worker (in the original shape) does not name its model.
+UNNAMED_MODEL = "unnamed model"
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,17 @@ class HomeworkGenerator:
         self.temperature = temperature
 
     async def generate(
-        self, request: GenerateRequest, *, seed: int, use_worker: bool = True
+        self,
+        request: GenerateRequest,
+        *,
+        seed: int,
+        use_worker: bool = True,
+        on_progress: ProgressCallback | None = None,
     ) -> GenerationOutcome:
-        """Exercises for one homework; ``seed`` makes the offline ones reproducible per student."""
+        """Exercises for one homework; ``seed`` makes the offline ones reproducible per student.
+
+        ``on_progress`` hears the tokens generated so far while a streaming worker works.
+        """
         if self.client is None:
             return await self._offline(
                 request, seed, "no worker configured (INFERENCE_API_URL unset)"
@@ -60,14 +70,16 @@ class HomeworkGenerator:
             update={"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": seed}
         )
         try:
-            result = await self.client.generate(worker_request, deadline=self.deadline_seconds)
+            result = await self.client.generate(
+                worker_request, deadline=self.deadline_seconds, on_progress=on_progress
+            )
         except WorkerUnavailable as exc:
             return await self._offline(request, seed, exc.reason)
         answer = result.response
         return GenerationOutcome(
             exercises=answer.exercises,
             source=ExerciseSource.model,
-            model_name=answer.model,
+            model_name=answer.model or UNNAMED_MODEL,
             generated_tokens=answer.generated_tokens,
             generation_time=result.elapsed,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
@@ -113,6 +114,8 @@ async def test_client_errors_are_not_retried(response: httpx.Response, reason: s
 
 async def test_deadline_bounds_all_retries() -> None:
     client = _client(lambda _r: httpx.Response(503, json={"detail": "loading"}), threshold=1000)
+    client.max_attempts = 1000
+    client.breaker.min_calls = 1000
     with pytest.raises(WorkerUnavailable, match=r"within 0.3 s .*HTTP 503"):
         await client.generate(REQUEST, deadline=0.3)
 
@@ -134,21 +137,43 @@ async def test_breaker_opens_and_then_refuses_without_calling() -> None:
     assert calls == 2
 
 
-def test_breaker_half_open_probe() -> None:
-    now = [0.0]
-    breaker = CircuitBreaker(failure_threshold=2, reset_seconds=10, clock=lambda: now[0])
-    breaker.record_failure()
-    assert breaker.allow()
-    breaker.record_failure()
-    assert breaker.state == BreakerState.open and not breaker.allow()
-    assert breaker.retry_in == 10
-    now[0] = 10.5
-    assert breaker.state == BreakerState.half_open
-    assert breaker.allow()  # the probe
-    assert not breaker.allow()  # everyone else waits for its verdict
-    breaker.record_failure()
-    assert breaker.state == BreakerState.open
-    now[0] = 21
-    assert breaker.allow()
-    breaker.record_success()
-    assert breaker.state == BreakerState.closed and breaker.allow()
+async def test_attempts_per_homework_are_bounded() -> None:
+    calls = 0
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(500, json={"detail": "CUDA out of memory"})
+
+    client = _client(handler, threshold=1000)
+    client.max_attempts = 3
+    client.breaker.min_calls = 1000
+    with pytest.raises(WorkerUnavailable, match=r"3 attempts failed \(.*HTTP 500"):
+        await client.generate(REQUEST, deadline=30)
+    assert calls == 3
+
+
+async def test_retries_continue_while_many_others_succeed() -> None:
+    """The first five calls fail: each of twenty concurrent homework still gets its answer."""
+    calls = 0
+
+    def handler(_request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls <= 5:
+            return httpx.Response(503, json={"detail": "loading"})
+        return httpx.Response(200, json=GOOD)
+
+    client = WorkerClient(
+        base_url="http://worker.test",
+        api_key=None,
+        connect_timeout=1,
+        read_timeout=1,
+        backoff_seconds=0.01,
+        breaker=CircuitBreaker(failure_threshold=3, reset_seconds=60),
+        transport=httpx.MockTransport(handler),
+    )
+    results = await asyncio.gather(*(client.generate(REQUEST, deadline=5) for _ in range(20)))
+    assert len(results) == 20
+    assert sum(r.attempts for r in results) == 25
+    assert client.breaker.state == BreakerState.closed
