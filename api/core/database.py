@@ -161,32 +161,48 @@ class Database:
         with self.reader.connect() as connection:
             yield connection
 
+    # On SQLite the work runs inline on the event loop: one indexed statement and a WAL commit
+    # (synchronous=NORMAL: no fsync) take less time than the hop to a worker thread and back, and
+    # writers of this process never queue for a thread while holding nothing. A networked database
+    # would block the loop for a round trip, so there the work gets one thread hop, the session
+    # closed before the thread is handed back (a connection is never held while waiting for one).
+
     async def read(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` with a read session in one worker thread, the session closed before the
-        thread is handed back (so a connection is never held while waiting for a thread)."""
+        """Run ``work`` with a read session."""
 
         def run() -> T:
             with self.reading() as session:
                 return work(session)
 
-        return await run_in_threadpool(run)
+        return await self._offload(run)
 
     async def write(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one write transaction in one worker thread: committed on success."""
+        """Run ``work`` in one write transaction: committed on success, rolled back on error."""
 
         def run() -> T:
             with self.writing() as session:
                 return work(session)
 
-        return await run_in_threadpool(run)
+        return await self._offload(run)
+
+    async def write_core(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one Core write transaction, for hot paths where an ORM session costs
+        more than the SQL."""
+
+        def run() -> T:
+            with self.write_connection() as connection:
+                return work(connection)
+
+        return await self._offload(run)
 
     async def run(self, read: Callable[[], T]) -> T:
-        """Run a short read: inline on SQLite, in a worker thread on a networked database."""
-        # One indexed SQLite read takes less time than a hop to a thread, and WAL readers never
-        # wait for writers; a network round trip would block the event loop, so it gets a thread.
+        """Run a short read that opens its own connection."""
+        return await self._offload(read)
+
+    async def _offload(self, work: Callable[[], T]) -> T:
         if self.is_sqlite:
-            return read()
-        return await run_in_threadpool(read)
+            return work()
+        return await run_in_threadpool(work)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.accounts.dependencies import CurrentTeacher
 from api.core.deps import DatabaseDep
@@ -39,11 +38,9 @@ async def create_student(
 ) -> StudentCreated:
     """Register a student; the response carries their access token and link, shown only once."""
 
-    def create() -> tuple[StudentRead, str]:
-        with database.write_connection() as db:
-            return service.create(db=db, teacher_id=teacher.id, data=data)
-
-    student, token = await run_in_threadpool(create)
+    student, token = await database.write_core(
+        lambda db: service.create(db=db, teacher_id=teacher.id, data=data)
+    )
     response.headers["Location"] = f"/api/teacher/students/{student.id}"
     return StudentCreated(
         **student.model_dump(), access_token=token, access_url=access_url(request, token)
