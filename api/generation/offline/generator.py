@@ -7,11 +7,10 @@ import random
 import re
 from collections.abc import Iterator
 
-from api.generation.offline import lexicon
+from api.generation.offline import lexicon, registry
 from api.generation.offline import matching as m
 from api.generation.offline.builders import (
     Item,
-    build_item,
     every_indefinite_article_item,
     normalise_answer,
 )
@@ -23,24 +22,7 @@ from inference_worker.contract import (
     GenerateRequest,
 )
 
-# What a "general" homework practises at each level.
-LEVEL_MIX: dict[str, tuple[str, ...]] = {
-    "A1": (m.PRESENTE, m.ARTICOLI, m.AGGETTIVI, m.RIFLESSIVI),
-    "A2": (m.PRESENTE, m.PASSATO_PROSSIMO, m.IMPERFETTO, m.RIFLESSIVI, m.PREPOSIZIONI, m.ARTICOLI),
-    "B1": (
-        m.PASSATO_PROSSIMO,
-        m.IMPERFETTO,
-        m.FUTURO,
-        m.CONDIZIONALE,
-        m.IMPERATIVO,
-        m.PREPOSIZIONI,
-    ),
-    "B2": (m.PASSATO_PROSSIMO, m.IMPERFETTO, m.FUTURO, m.CONDIZIONALE, m.CONGIUNTIVO, m.IMPERATIVO),
-    "C1": (m.CONGIUNTIVO, m.CONDIZIONALE, m.FUTURO, m.IMPERATIVO, m.PASSATO_PROSSIMO),
-    "C2": (m.CONGIUNTIVO, m.CONDIZIONALE, m.IMPERATIVO, m.FUTURO),
-}
-
-_ATTEMPTS = 60  # random draws per exercise before widening the topic, then the focus
+_ATTEMPTS = 60  # random draws per exercise before widening the topic, then the level
 _TRANSLATION_FOCUS_NOTES: dict[str, str] = {
     m.PRESENTE: "The presente describes habits and what is true now.",
     m.PASSATO_PROSSIMO: "The passato prossimo (avere or essere + participle) tells a finished action; with essere the participle agrees with the subject.",
@@ -116,6 +98,7 @@ def _translation_exercises(
     A sentence is used in one direction only, since the other would give its answer away.
     """
     level = CEFR_LEVELS.index(request.cefr_level)
+    wanted = {focus, *registry.FOCUSES[focus].parts} if focus != m.GENERAL else set()
     candidates: list[tuple[int, float, int, Exercise]] = []
     for number, pair in enumerate(lexicon.translation_pairs()):
         pair_level = CEFR_LEVELS.index(pair.level)
@@ -124,8 +107,8 @@ def _translation_exercises(
         score = 0
         if topic != "general" and pair.topic != topic:
             score += 2
-        if focus != m.GENERAL and pair.focus != focus:
-            score += 2
+        if focus != m.GENERAL and pair.focus not in wanted:
+            score += 4
         if level - pair_level > 1:
             score += 1
         note = _TRANSLATION_FOCUS_NOTES.get(pair.focus, "")
@@ -217,13 +200,19 @@ def _question_key(question: str) -> str:
 
 def generate_exercises(request: GenerateRequest, *, seed: int) -> list[Exercise]:
     """Exactly ``request.quantity`` correct exercises of the requested types, reproducible per seed."""
-    focus = m.resolve_focus(request.grammar_focus)
-    topic = m.TOPIC_KEYS[m.resolve_topic(request.topic)]
+    resolution = registry.resolve(
+        grammar_focus=request.grammar_focus,
+        topic=request.topic,
+        level=request.cefr_level,
+        exercise_types=request.exercise_types,
+    )
+    focus = resolution.focus
+    topic = m.TOPIC_KEYS[resolution.topic]
     rng = random.Random(
         f"{seed}|{request.cefr_level}|{focus}|{topic}|{request.quantity}|"
         f"{','.join(request.exercise_types)}"
     )
-    mix = LEVEL_MIX[request.cefr_level]
+    mix = registry.general_mix(request.cefr_level)
     focuses = mix if focus == m.GENERAL else (focus,)
     seen: set[str] = set()
     translations = _translation_exercises(request, focus, topic, rng)
@@ -256,12 +245,18 @@ def _grammar_exercise(
     rng: random.Random,
 ) -> Exercise | None:
     # Rotate through the focuses so a mixed homework covers each grammar point; widen the topic,
-    # then the grammar point, only when the narrow choice has run out of fresh sentences.
-    stages = [(focuses, topic), (focuses, "general"), (mix, "general")]
-    for stage_focuses, stage_topic in stages:
+    # then the level (every sentence of the point), and only then the grammar point, when the
+    # narrow choice has run out of fresh sentences.
+    stages = [
+        (focuses, topic, level),
+        (focuses, "general", level),
+        (focuses, "general", CEFR_LEVELS[-1]),
+        (mix, "general", level),
+    ]
+    for stage_focuses, stage_topic, stage_level in stages:
         for attempt in range(_ATTEMPTS):
-            focus = stage_focuses[(index + attempt) % len(stage_focuses)]
-            item = build_item(rng, focus, stage_topic, level)
+            focus = registry.FOCUSES[stage_focuses[(index + attempt) % len(stage_focuses)]]
+            item = focus.build(rng, stage_topic, stage_level, kind)
             if item is None or _question_key(item.question) in seen:
                 continue
             exercise = _to_exercise(item, kind, rng)

@@ -1,5 +1,5 @@
 """Map a teacher's free text (Italian or English, any case, with or without accents) to the
-grammar points and topics the generator knows."""
+topics the generator knows; grammar points are resolved by ``registry.py``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import unicodedata
 
 GENERAL = "general"
 
+# Names the builders' dispatch uses; what can be practised is the table in ``registry.py``.
 PRESENTE = "presente"
 PASSATO_PROSSIMO = "passato prossimo"
 IMPERFETTO = "imperfetto"
@@ -19,21 +20,6 @@ RIFLESSIVI = "verbi riflessivi"
 ARTICOLI = "articoli"
 PREPOSIZIONI = "preposizioni articolate"
 AGGETTIVI = "accordo degli aggettivi"
-
-KNOWN_GRAMMAR_FOCUSES: tuple[str, ...] = (
-    GENERAL,
-    PRESENTE,
-    PASSATO_PROSSIMO,
-    IMPERFETTO,
-    FUTURO,
-    CONDIZIONALE,
-    CONGIUNTIVO,
-    IMPERATIVO,
-    RIFLESSIVI,
-    ARTICOLI,
-    PREPOSIZIONI,
-    AGGETTIVI,
-)
 
 # Public topic names and the keys the data files use.
 TOPIC_KEYS: dict[str, str] = {
@@ -48,56 +34,6 @@ TOPIC_KEYS: dict[str, str] = {
     "cultura": "culture",
 }
 KNOWN_TOPICS: tuple[str, ...] = tuple(TOPIC_KEYS)
-
-# Aliases match at the start of a word of the normalised text, so stems ("riflessiv") cover
-# every ending; the longest alias wins, so "imperfect subjunctive" is a subjunctive and
-# "preposizioni articolate" is not an article.
-_FOCUS_ALIASES: dict[str, tuple[str, ...]] = {
-    GENERAL: ("general", "generale", "misto", "mixed", "ripasso", "review", "revision", "tutto"),
-    PRESENTE: (
-        "presente",
-        "present",
-        "present tense",
-        "simple present",
-        "presente indicativo",
-        "indicativo presente",
-        "verbi regolari",
-        "verbi irregolari",
-        "regular verbs",
-        "irregular verbs",
-        "coniugazion",
-        "conjugation",
-    ),
-    PASSATO_PROSSIMO: (
-        "passato prossimo",
-        "passato",
-        "past tense",
-        "past",
-        "present perfect",
-        "perfect tense",
-        "compound past",
-        "ausiliar",
-        "auxiliar",
-        "participio",
-        "participle",
-    ),
-    IMPERFETTO: ("imperfetto", "imperfect", "past continuous", "past habitual", "used to"),
-    FUTURO: ("futuro", "future", "will"),
-    CONDIZIONALE: ("condizional", "conditional", "would"),
-    CONGIUNTIVO: ("congiuntiv", "subjunctive"),
-    IMPERATIVO: ("imperativ", "imperative", "command", "comand", "ordini"),
-    RIFLESSIVI: ("riflessiv", "reflexive", "pronominal"),
-    ARTICOLI: (
-        "articol",
-        "article",
-        "determinativ",
-        "indeterminativ",
-        "definite",
-        "indefinite",
-    ),
-    PREPOSIZIONI: ("preposizion", "preposition", "articolat", "articulated"),
-    AGGETTIVI: ("aggettiv", "adjective", "accordo", "agreement", "concordanz", "genere e numero"),
-}
 
 _TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
     GENERAL: ("general", "generale", "misto", "mixed", "vari", "any"),
@@ -192,23 +128,22 @@ def _compile(aliases: dict[str, tuple[str, ...]]) -> list[tuple[re.Pattern[str],
     return patterns
 
 
-_FOCUS_PATTERNS = _compile(_FOCUS_ALIASES)
 _TOPIC_PATTERNS = _compile(_TOPIC_ALIASES)
 
 
-def _match(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> str:
+def _match(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> str | None:
     normalised = normalise(text)
     for pattern, canonical in patterns:
         if pattern.search(normalised):
             return canonical
-    return GENERAL
-
-
-def resolve_focus(text: str) -> str:
-    """The known grammar point closest to a teacher's text; ``general`` when none fits."""
-    return _match(text, _FOCUS_PATTERNS)
+    return None
 
 
 def resolve_topic(text: str) -> str:
     """The known topic closest to a teacher's text; ``general`` when none fits."""
-    return _match(text, _TOPIC_PATTERNS)
+    return _match(text, _TOPIC_PATTERNS) or GENERAL
+
+
+def known_topic(text: str) -> bool:
+    """Whether the text names a known topic, general included (an empty text means general)."""
+    return not normalise(text) or _match(text, _TOPIC_PATTERNS) is not None

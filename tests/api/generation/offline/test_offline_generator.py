@@ -18,7 +18,7 @@ from api.generation.offline import (
     resolve_focus,
     resolve_topic,
 )
-from api.generation.offline.builders import Item, build_item, normalise_answer
+from api.generation.offline.builders import Item, normalise_answer
 from api.generation.offline.conjugation import (
     all_forms,
     conjugate,
@@ -31,6 +31,9 @@ from api.generation.offline.morphology import (
     INDEFINITE_ARTICLES,
     articulated_preposition,
 )
+from api.generation.offline.points import articles, comparatives, nouns, possessives, pronouns
+from api.generation.offline.points.prepositions import SIMPLE_PREPOSITIONS
+from api.generation.offline.registry import FOCUSES
 from inference_worker.contract import (
     CEFR_LEVELS,
     EXERCISE_TYPES,
@@ -39,7 +42,8 @@ from inference_worker.contract import (
 )
 
 FREE_TEXT_FOCUSES = [*KNOWN_GRAMMAR_FOCUSES, "verbi riflessivi", "past tense", "Passato Prossimo",
-                     "congiuntivo", "articoli", "subjunctive", "pronomi diretti", ""]  # fmt: skip
+                     "congiuntivo", "articoli", "subjunctive", "pronomi diretti", "periodo ipotetico",
+                     "astronomia", ""]  # fmt: skip
 FREE_TEXT_TOPICS = [*KNOWN_TOPICS, "cibo", "food", "calcio", "Città", "travel", ""]
 
 requests = st.builds(
@@ -58,19 +62,42 @@ def _hint(question: str) -> str:
     return match.group(1)
 
 
+_POINT_FORMS: dict[str, set[str]] = {
+    "articolo determinativo": set(DEFINITE_ARTICLES),
+    "articolo indeterminativo": set(INDEFINITE_ARTICLES),
+    "articolo partitivo": set(articles.PARTITIVE_ARTICLES),
+    "preposizione semplice": set(SIMPLE_PREPOSITIONS),
+    "pronome diretto": {*pronouns.DIRECT.values(), *pronouns.PERSON_PRONOUNS, "gli"},
+    "pronome indiretto": {*pronouns.INDIRECT.values(), *pronouns.PERSON_PRONOUNS, "lo", "la", "li"},
+    "ci o ne": {"ci", "ne", "lo", "gli"},
+    "comparativo": set(comparatives.COMPARATIVE_LINKS),
+}
+_POSSESSIVE_FORMS = {
+    possessives.possessive(owner, gender, plural, family=family)
+    for owner in possessives.POSSESSIVES
+    for gender in ("m", "f")
+    for plural in (False, True)
+    for family in (False, True)
+} | {form for forms in possessives.POSSESSIVES.values() for form in forms}
+_NOUNS = {noun.word: noun for noun in lexicon.nouns()}
+
+
 def _real_forms(question: str) -> set[str]:
-    """Every form the engines know for the word named in the question's brackets."""
+    """Every form the engines know for the word or point named in the question's brackets."""
     hint = _hint(question)
-    if hint == "articolo determinativo":
-        return set(DEFINITE_ARTICLES)
-    if hint == "articolo indeterminativo":
-        return set(INDEFINITE_ARTICLES)
+    if hint in _POINT_FORMS:
+        return _POINT_FORMS[hint]
     if hint.endswith("+ articolo"):
         preposition = hint.split()[0]
         return {articulated_preposition(preposition, a) for a in DEFINITE_ARTICLES}
+    if hint in possessives.POSSESSIVES:
+        return _POSSESSIVE_FORMS
     word = hint.split(",")[0].strip()
     if word in lexicon.adjectives():
         return set(lexicon.adjectives()[word].forms)
+    if word in _NOUNS and word not in lexicon.verbs():
+        first, other = nouns.wrong_plurals(_NOUNS[word])
+        return {_NOUNS[word].plural or word, *first, *other}
     return all_forms(lexicon.verbs()[word])
 
 
@@ -155,7 +182,7 @@ def _valid_verb_answers(item: Item) -> set[str]:
 )
 def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int) -> None:
     rng = random.Random(seed)
-    item = build_item(rng, focus, topic, level)
+    item = FOCUSES[focus].build(rng, topic, level, "multiple_choice")
     if item is None:
         return
     if item.kind == "verb":
@@ -170,6 +197,8 @@ def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int)
     if choice is None:  # an adjective in -e has only two forms: no multiple choice
         assert item.kind == "adjective"
         return
+    if item.kind == "noun":  # a plural: the lexicon's, and no invented form is right
+        assert item.answer == _NOUNS[item.word].plural
     right_options = [o for o in choice.options or [] if o in valid]
     assert right_options == [item.answer], (choice, valid)
 
@@ -183,19 +212,35 @@ def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int)
         ("Passato Prossimo", "passato prossimo"),
         ("il passato prossimo con essere", "passato prossimo"),
         ("congiuntivo", "congiuntivo presente"),
-        ("imperfect subjunctive", "congiuntivo presente"),
+        ("imperfect subjunctive", GENERAL),
+        ("congiuntivo imperfetto", GENERAL),
+        ("imperativo negativo", GENERAL),
         ("L'imperfetto", "imperfetto"),
         ("future tense", "futuro semplice"),
         ("CONDIZIONALE", "condizionale presente"),
         ("imperative", "imperativo"),
         ("articoli", "articoli"),
-        ("articoli determinativi", "articoli"),
+        ("articoli determinativi", "articoli determinativi"),
+        ("Articoli indeterminativi", "articoli indeterminativi"),
+        ("indefinite articles", "articoli indeterminativi"),
+        ("partitive", "articoli partitivi"),
         ("preposizioni articolate", "preposizioni articolate"),
+        ("preposizioni semplici", "preposizioni semplici"),
+        ("preposizioni", "preposizioni"),
+        ("aggettivi possessivi", "aggettivi possessivi"),
+        ("concordanza dei tempi", GENERAL),
+        ("direct object pronouns", "pronomi diretti"),
+        ("pronomi indiretti", "pronomi indiretti"),
+        ("pronomi", "pronomi"),
+        ("ci e ne", "ci e ne"),
+        ("comparatives", "comparativi"),
+        ("plurale dei nomi", "plurale dei nomi"),
         ("articulated prepositions", "preposizioni articolate"),
         ("aggettivi", "accordo degli aggettivi"),
         ("presente indicativo", "presente"),
         ("general", GENERAL),
-        ("pronomi diretti", GENERAL),
+        ("pronomi diretti", "pronomi diretti"),
+        ("periodo ipotetico", GENERAL),
         ("", GENERAL),
     ],
 )

@@ -1,0 +1,135 @@
+"""Definite, indefinite and partitive articles: each focus asks only for its own kind."""
+
+from __future__ import annotations
+
+import random
+
+from api.generation.offline import lexicon
+from api.generation.offline.builders import Item, _adjective_phrase, _article_reason, _nouns_for
+from api.generation.offline.conjugation import Gender
+from api.generation.offline.morphology import (
+    DEFINITE_ARTICLES,
+    INDEFINITE_ARTICLES,
+    articulated_preposition,
+    definite_article,
+    indefinite_article,
+)
+from api.generation.offline.points._data import points, rank
+
+PLURAL_ARTICLES = frozenset({"i", "gli", "le"})
+PARTITIVE_ARTICLES: tuple[str, ...] = tuple(
+    articulated_preposition("di", a) for a in DEFINITE_ARTICLES
+)
+_GENDER_WORD = {"m": "masculine", "f": "feminine"}
+
+
+def _split_by_number(
+    forms: tuple[str, ...], answer: str, plural: bool, rng: random.Random
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Wrong forms of the same number first (the instructive mistake), then the others."""
+    same = [f for i, f in enumerate(forms) if (DEFINITE_ARTICLES[i] in PLURAL_ARTICLES) == plural]
+    other = [f for i, f in enumerate(forms) if (DEFINITE_ARTICLES[i] in PLURAL_ARTICLES) != plural]
+    first = [f for f in same if f != answer]
+    rng.shuffle(first)
+    return tuple(first[:2]), tuple(first[2:] + other)
+
+
+def definite_item(rng: random.Random, topic: str, level: str) -> Item | None:
+    """il, lo, l', la, i, gli, le before a noun with an agreeing adjective."""
+    nouns = _nouns_for(topic)
+    if not nouns:
+        return None
+    noun = rng.choice(nouns)
+    plural_odds = 0.3 if rank(level) == 0 else 0.6
+    plural = noun.plural is not None and rng.random() < plural_odds
+    word = noun.plural if plural and noun.plural else noun.word
+    gender = noun.plural_gender if plural else noun.gender
+    answer = definite_article(word, gender, plural)
+    adjective, _ = _adjective_phrase(noun, plural, rng)
+    verb = "sono" if plural else "è"
+    lead = rng.choice(("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi"))
+    question = f"{lead} ___ {word} {verb} {adjective}. (articolo determinativo)"
+    first, other = _split_by_number(DEFINITE_ARTICLES, answer, plural, rng)
+    return Item(
+        question=question,
+        answer=answer,
+        explanation=_article_reason(word, gender, plural, answer),
+        kind="article",
+        word=word,
+        wrong_first=first,
+        wrong_other=other,
+        tags={"point": "articoli determinativi"},
+    )
+
+
+def indefinite_item(rng: random.Random, topic: str, level: str) -> Item | None:
+    """un, uno, una, un' before a singular noun with an agreeing adjective."""
+    nouns = _nouns_for(topic)
+    if not nouns:
+        return None
+    noun = rng.choice(nouns)
+    answer = indefinite_article(noun.word, noun.gender)
+    adjective, _ = _adjective_phrase(noun, False, rng)
+    lead = rng.choice(("È", "Ecco", "Cerco", "Vedo"))
+    question = f"{lead} ___ {noun.word} {adjective}. (articolo indeterminativo)"
+    # un' before a feminine vowel and uno before s + consonant are the instructive mistakes.
+    wrong = [a for a in INDEFINITE_ARTICLES if a != answer]
+    first = [w for w in wrong if {w, answer} in ({"un", "un'"}, {"un", "uno"}, {"una", "un'"})]
+    return Item(
+        question=question,
+        answer=answer,
+        explanation=_article_reason(noun.word, noun.gender, False, answer),
+        kind="article",
+        word=noun.word,
+        wrong_first=tuple(first),
+        wrong_other=tuple(w for w in wrong if w not in first),
+        tags={"point": "articoli indeterminativi"},
+    )
+
+
+def _things() -> list[lexicon.Noun]:
+    wanted = set(points()["everyday_things"])
+    return [n for n in lexicon.nouns() if n.word in wanted and n.plural]
+
+
+def partitive_item(rng: random.Random, topic: str, level: str) -> Item | None:
+    """del, dello, dell', della (some, with a mass noun), dei, degli, delle (some, plural)."""
+    data = points()
+    templates = data["partitive_templates"]
+    choices: list[tuple[str, str, Gender, bool]] = []
+    if topic in ("general", "food"):
+        choices += [
+            (rng.choice(templates["mass"]), n["word"], n["gender"], False)
+            for n in data["partitive_nouns"]
+        ]
+    choices += [
+        (rng.choice(templates["things"]), n.plural or n.word, n.plural_gender, True)
+        for n in _things()
+        if topic == "general" or topic in n.topics
+    ]
+    choices += [
+        (rng.choice(templates["people"]), n.plural or n.word, n.plural_gender, True)
+        for n in _nouns_for(topic)
+        if n.person and n.plural
+    ]
+    if not choices:
+        return None
+    template, word, gender, plural = rng.choice(choices)
+    article = definite_article(word, gender, plural)
+    answer = articulated_preposition("di", article)
+    first, other = _split_by_number(PARTITIVE_ARTICLES, answer, plural, rng)
+    number = "plural" if plural else "singular"
+    meaning = "some (a few)" if plural else "some (an amount of)"
+    return Item(
+        question=template.replace("{noun}", word) + " (articolo partitivo)",
+        answer=answer,
+        explanation=(
+            f"The partitive means {meaning}: di + the definite article. '{word}' is "
+            f"{_GENDER_WORD[gender]} {number} and takes '{article}', so di + {article} = {answer}."
+        ),
+        kind="article",
+        word=word,
+        wrong_first=first,
+        wrong_other=other,
+        tags={"point": "articoli partitivi"},
+    )

@@ -1,0 +1,94 @@
+"""The plural of nouns: -o/-e → -i, -a → -e, -ca/-ga → -che/-ghe, -io → -i, invariable nouns
+(film, città, yogurt) and irregular ones (l'uovo → le uova)."""
+
+from __future__ import annotations
+
+import random
+
+from api.generation.offline import lexicon
+from api.generation.offline.builders import Item, _nouns_for
+from api.generation.offline.points._data import rank
+
+
+def is_tricky(noun: lexicon.Noun) -> bool:
+    """Whether the plural breaks the first rule learners meet (A2 and up)."""
+    word = noun.word
+    return (
+        noun.plural == word
+        or word[-1] not in "aeo"
+        or word[:-1].endswith(("c", "g", "i"))
+        or noun.plural_gender != noun.gender
+    )
+
+
+def wrong_plurals(noun: lexicon.Noun) -> tuple[list[str], list[str]]:
+    """Learners' wrong plurals: the instructive ones first (the singular, the hard sound lost)."""
+    word = noun.word
+    answer = noun.plural or word
+    if word[-1] in "aeio":
+        stem = word[:-1]
+        first = [word]
+        other = [stem + "i", stem + "e", stem + "a", word + "s"]
+        if stem.endswith(("c", "g")):
+            first += [stem + "i", stem + "e", stem + "hi", stem + "he"]
+    else:  # a foreign or truncated word: invariable
+        first = [word + "s"]
+        other = [word + "i", word + "e"]
+    seen = {answer}
+    result: tuple[list[str], list[str]] = ([], [])
+    for bucket, forms in zip(result, (first, other), strict=True):
+        for form in forms:
+            if form not in seen:
+                seen.add(form)
+                bucket.append(form)
+    return result
+
+
+def _reason(noun: lexicon.Noun) -> str:
+    word, plural = noun.word, noun.plural or noun.word
+    if plural == word:
+        if word[-1] not in "aeio":
+            return (
+                f"'{word}' ends in a consonant (a foreign word), so it does not change: {plural}."
+            )
+        return f"'{word}' is invariable: {plural}."
+    if noun.plural_gender != noun.gender:
+        return f"'{word}' has an irregular plural, which is feminine: le {plural}."
+    if word.endswith(("ca", "ga")):
+        return f"Nouns in -{word[-2:]} keep the hard sound with h: {plural}."
+    if word.endswith(("co", "go")):
+        return f"The plural of '{word}' is {plural}: learn -co/-go plurals one by one (amici, parchi, psicologi)."
+    if word.endswith("io"):
+        return f"Nouns in -io drop the o: {plural}."
+    if word.endswith("a"):
+        return f"Feminine nouns in -a take -e in the plural: {plural}."
+    return f"Nouns in -{word[-1]} take -i in the plural: {plural}."
+
+
+def plural_item(rng: random.Random, topic: str, level: str) -> Item | None:
+    """The plural of a noun, in a sentence with a number before it."""
+    nouns = [n for n in _nouns_for(topic) if n.plural]
+    if not nouns:
+        return None
+    tricky = [n for n in nouns if is_tricky(n)]
+    plain = [n for n in nouns if not is_tricky(n)]
+    prefer_tricky = rank(level) > 0 and tricky and rng.random() < 0.6
+    noun = rng.choice(tricky if prefer_tricky else plain or nouns)
+    number = rng.choice(("due", "tre", "quattro"))
+    if noun.person:
+        question = f"Ho conosciuto {number} ___ ({noun.word})."
+    else:
+        question = rng.choice(
+            (f"Ci sono {number} ___ ({noun.word}).", f"Ho visto {number} ___ ({noun.word}).")
+        )
+    first, other = wrong_plurals(noun)
+    return Item(
+        question=question,
+        answer=noun.plural or noun.word,
+        explanation=_reason(noun),
+        kind="noun",
+        word=noun.word,
+        wrong_first=tuple(first),
+        wrong_other=tuple(other),
+        tags={"point": "plurale dei nomi"},
+    )
