@@ -173,6 +173,8 @@ class Verb:
         if self.isc:
             return "isc"
         ending = self.base[-3:]
+        if ending == "rre":  # tradurre, porre: second conjugation, every irregular form in the data
+            return "ere"
         if ending not in ("are", "ere", "ire"):
             raise ValueError(f"{self.infinitive}: unknown conjugation")
         return ending  # type: ignore[return-value]
