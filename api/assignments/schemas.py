@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from api.core.ids import StudentId
 from api.core.text import clean_line
-from api.generation.offline import KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
+from api.generation.offline import FOCUSES, KNOWN_GRAMMAR_FOCUSES, KNOWN_TOPICS
 from api.homework.models import HomeworkStatus
 from inference_worker.contract import (
     EXERCISE_TYPES,
@@ -30,8 +30,12 @@ class AssignmentCreate(BaseModel):
         default=GENERAL,
         max_length=120,
         description="Grammar point to practise, in Italian or English; empty means general. "
-        f"The offline generator knows: {', '.join(KNOWN_GRAMMAR_FOCUSES)}.",
-        examples=["passato prossimo"],
+        "The model is given these words as they are; the offline generator (used when no worker "
+        f"answers) knows: {', '.join(KNOWN_GRAMMAR_FOCUSES)}, and says in the response's "
+        "warnings when it cannot practise what was asked.",
+        examples=[
+            k for k in ("passato prossimo", "articoli determinativi", "ci e ne") if k in FOCUSES
+        ],
     )
     topic: str = Field(
         default=GENERAL,
@@ -112,6 +116,22 @@ class AssignmentRead(BaseModel):
         default=None,
         description="What degraded, e.g. how many homework were generated offline and why.",
         examples=[None],
+    )
+    resolved_focus: str = Field(
+        description="What homework generated offline practises: a grammar point of the offline "
+        "generator, or general (the level's mix) when it cannot practise grammar_focus.",
+        examples=["passato prossimo"],
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Plain sentences on what the offline generator cannot practise as asked "
+        "(grammar point, topic, level, exercise type); empty when it can.",
+        examples=[
+            [
+                "'periodo ipotetico' is not in the offline generator: homework generated "
+                "offline will practise general B1 grammar."
+            ]
+        ],
     )
     created_at: datetime
     completed_at: datetime | None = None

@@ -15,6 +15,7 @@ from api.assignments.models import Assignment, AssignmentStatus
 from api.assignments.schemas import AssignmentCreate, AssignmentRead
 from api.classes import service as classes
 from api.core.database import utcnow
+from api.generation import offline
 from api.homework.models import (
     TERMINAL_STATUSES,
     ExerciseSource,
@@ -118,6 +119,7 @@ def read(*, db: Session, assignments: Sequence[Assignment]) -> list[AssignmentRe
         for assignment_id, student_id, status in rows:
             counts[assignment_id][status] += 1
             student_ids[assignment_id].append(student_id)
+    resolutions = {a.id: _resolution(a) for a in assignments}
     return [
         AssignmentRead(
             id=a.id,
@@ -131,11 +133,23 @@ def read(*, db: Session, assignments: Sequence[Assignment]) -> list[AssignmentRe
             status=a.status,
             homework_counts={s.value: counts[a.id][s.value] for s in HomeworkStatus},
             error_message=a.error_message,
+            resolved_focus=resolutions[a.id].focus,
+            warnings=list(resolutions[a.id].warnings),
             created_at=a.created_at,
             completed_at=a.completed_at,
         )
         for a in assignments
     ]
+
+
+def _resolution(assignment: Assignment) -> offline.Resolution:
+    """What the offline generator makes of the request (from its table: nothing is stored)."""
+    return offline.resolve(
+        grammar_focus=assignment.grammar_focus,
+        topic=assignment.topic,
+        level=assignment.cefr_level,
+        exercise_types=list(assignment.exercise_types),
+    )
 
 
 def _summarise(count: int, total: int, what: str, reasons: Counter[str]) -> str:

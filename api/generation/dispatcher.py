@@ -282,6 +282,7 @@ class Dispatcher:
                 "generated_tokens": outcome.generated_tokens,
                 "generation_time": round(outcome.generation_time, 3),
                 "fallback_reason": outcome.fallback_reason,
+                "practised_focus": outcome.practised_focus,
                 "generated_at": now,
             }
         else:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from api.core.logging import log_event
 from api.generation.client import ProgressCallback, WorkerClient, WorkerUnavailable
-from api.generation.offline import generate_exercises
+from api.generation.offline import generate_exercises, practised, resolve
 from api.homework.models import ExerciseSource
 from inference_worker.contract import Exercise, GenerateRequest, check_exercises
 
@@ -30,6 +30,7 @@ class GenerationOutcome:
     generated_tokens: int | None
     generation_time: float
     fallback_reason: str | None = None
+    practised_focus: str | None = None  # offline only: what the exercises practise
 
 
 class HomeworkGenerator:
@@ -96,4 +97,13 @@ class HomeworkGenerator:
             generated_tokens=None,
             generation_time=time.perf_counter() - started,
             fallback_reason=reason,
+            practised_focus=practised(
+                resolve(
+                    grammar_focus=request.grammar_focus,
+                    topic=request.topic,
+                    level=request.cefr_level,
+                    exercise_types=request.exercise_types,
+                ),
+                request.cefr_level,
+            ),
         )

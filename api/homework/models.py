@@ -59,6 +59,9 @@ class Homework(Base):
     generated_tokens: Mapped[int | None]
     generation_time: Mapped[float | None]
     fallback_reason: Mapped[str | None] = mapped_column(Text)
+    # What the offline generator practised (a grammar point, or "general B1 grammar"); null when
+    # the exercises came from the model, which was given the teacher's words as they are.
+    practised_focus: Mapped[str | None] = mapped_column(String(120))
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(120))
     lease_expires_at: Mapped[datetime | None]

@@ -48,6 +48,13 @@ class HomeworkRead(BaseModel):
     cefr_level: str = Field(examples=["A2"])
     grammar_focus: str = Field(examples=["passato prossimo"])
     topic: str = Field(examples=["viaggi"])
+    practised_focus: str | None = Field(
+        default=None,
+        description="What homework generated offline practises: a grammar point of the offline "
+        "generator, or general grammar of the level when it could not practise grammar_focus; "
+        "null for exercises written by the model.",
+        examples=["passato prossimo"],
+    )
     exercises: list[PupilExercise] = Field(
         description="Empty until the homework is available; correct_answer, accepted_answers "
         "and explanation are left out until the homework is handed in.",

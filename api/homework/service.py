@@ -25,6 +25,7 @@ _COLUMNS = (
     Assignment.cefr_level,
     Assignment.grammar_focus,
     Assignment.topic,
+    Homework.practised_focus,
     Homework.exercises,
     Homework.source,
     Homework.model_name,

@@ -275,7 +275,8 @@ class HomeworkGroup:
 
 
 def _title(homework: dict[str, Any]) -> str:
-    focus = str(homework["grammar_focus"]).strip()
+    # What the exercises practise, when the offline generator could not practise what was asked.
+    focus = str(homework.get("practised_focus") or homework["grammar_focus"]).strip()
     topic = str(homework["topic"]).strip()
     title = f"{focus[:1].upper()}{focus[1:]}"
     return f"{title}: {topic}" if topic else title
