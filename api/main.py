@@ -18,6 +18,7 @@ from api.accounts.router import admin_router, auth_router
 from api.accounts.setup import router as setup_router
 from api.assignments.router import router as assignments_router
 from api.classes.router import router as classes_router
+from api.core.admission import Admission
 from api.core.config import Settings, get_settings, redact_url
 from api.core.database import Database
 from api.core.errors import install_error_handlers
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Admission, limit=settings.max_active_requests)
     # Starlette tries routes in order: the pupils' reads, by far the most frequent, come first.
     for router in (
         homework_router,

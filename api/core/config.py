@@ -78,6 +78,13 @@ class Settings(BaseSettings):
         default=None, description="Bearer token Prometheus may scrape /metrics with."
     )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    max_active_requests: int = Field(
+        default=64,
+        ge=1,
+        le=10_000,
+        description="Requests the app works on at once; the rest wait in arrival order. "
+        "/health, /metrics and static files never wait.",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS; none (CORS off) by default."
     )
