@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 from starlette.applications import Starlette
@@ -24,7 +25,7 @@ def build(limit: int) -> tuple[Admission, list[str], dict[str, asyncio.Event]]:
         return PlainTextResponse(name)
 
     async def stream(_request: Request) -> StreamingResponse:
-        async def events() -> object:
+        async def events() -> AsyncIterator[bytes]:
             yield b"start\n"
             await gates.setdefault("stream", asyncio.Event()).wait()
             yield b"end\n"
