@@ -1,25 +1,42 @@
-"""The worker's HTTP API: POST /generate, GET /health and /healthz, GET /metrics."""
+"""The worker's HTTP API: POST /generate (plain JSON or NDJSON progress), health, metrics.
+
+With ``"stream": true`` the answer is ``application/x-ndjson``: a ``start`` event at once, a
+``progress`` event every ``WORKER_PROGRESS_INTERVAL`` seconds (tokens so far and exercises
+complete; 0 tokens while the request waits for the engine), and one final ``done`` event with the
+usual response or ``error`` event with an HTTP-like status. Silence therefore means a hung worker.
+Failures known before the stream starts (401, 422, 503 loading or busy) stay plain JSON errors.
+Closing the connection cancels the generation in the engine, streamed or not.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.types import Receive, Scope, Send
 
 from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse
 from inference_worker.engines import Engine
 from inference_worker.metrics import WorkerMetrics
-from inference_worker.service import Busy, EngineFailed, GenerationService, TimedOut, Unusable
+from inference_worker.service import (
+    Busy,
+    EngineFailed,
+    GenerationService,
+    Progress,
+    TimedOut,
+    Unusable,
+)
 
 logger = logging.getLogger("inference_worker.app")
 
@@ -33,6 +50,38 @@ def _error(
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+NDJSON = "application/x-ndjson"
+
+
+def _failure(exc: BaseException, request_id: str) -> tuple[int, str]:
+    """The HTTP status and plain sentence for a failed generation."""
+    if isinstance(exc, TimedOut):
+        return 504, f"Generation passed its time limit: {exc}."
+    if isinstance(exc, Unusable):
+        return 502, f"The model produced no usable exercises: {exc.reason}."
+    if isinstance(exc, EngineFailed):
+        return 500, f"The engine failed ({exc}); check the worker's log for id {request_id}."
+    raise exc
+
+
+def _line(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+class _Stream(StreamingResponse):
+    """A streaming response that runs ``on_close`` however it ends, even before it starts."""
+
+    def __init__(self, content: AsyncIterator[bytes], *, on_close: Callable[[], None], **kw: Any):
+        super().__init__(content, **kw)
+        self.on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.on_close()
 
 
 def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
@@ -140,7 +189,10 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
         responses={401: {}, 422: {}, 502: {}, 503: {}, 504: {}},
     )
     async def generate(body: GenerateRequest, request: Request, response: Response) -> Any:
-        """Exercises that validate against the contract, or an error that says why not."""
+        """Exercises that validate against the contract, or an error that says why not.
+
+        With ``"stream": true``: NDJSON events (start, progress, then done or error).
+        """
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex[:12]
         if state["status"] != "ok":
             metrics.requests.labels("503").inc()
@@ -151,15 +203,15 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
                 detail = f"The model failed to load ({state['error']}); check the worker's log."
             return _error(503, detail, request_id=request_id, retry_after=10)
         service: GenerationService = app.state.service
+        if body.stream:
+            return start_stream(service, body, request_id)
         task = asyncio.create_task(service.generate(body, request_id=request_id))
         while not task.done():
             done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS)
             if not done and await request.is_disconnected():
                 task.cancel()  # reaches the engine, which drops the request
                 await asyncio.gather(task, return_exceptions=True)
-                metrics.failures.labels("disconnected").inc()
-                metrics.requests.labels("499").inc()
-                logger.info("generate.client_disconnected id=%s", request_id)
+                disconnected(request_id)
                 return Response(status_code=499)
         try:
             result: GenerateResponse = task.result()
@@ -167,19 +219,74 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
             metrics.requests.labels("503").inc()
             detail = f"The worker is busy ({exc}); retry shortly."
             return _error(503, detail, request_id=request_id, retry_after=5)
-        except TimedOut as exc:
-            metrics.requests.labels("504").inc()
-            return _error(504, f"Generation passed its time limit: {exc}.", request_id=request_id)
-        except Unusable as exc:
-            metrics.requests.labels("502").inc()
-            detail = f"The model produced no usable exercises twice: {exc.reason}."
-            return _error(502, detail, request_id=request_id)
-        except EngineFailed as exc:
-            metrics.requests.labels("500").inc()
-            detail = f"The engine failed ({exc}); check the worker's log for id {request_id}."
-            return _error(500, detail, request_id=request_id)
+        except (TimedOut, Unusable, EngineFailed) as exc:
+            status, detail = _failure(exc, request_id)
+            metrics.requests.labels(str(status)).inc()
+            return _error(status, detail, request_id=request_id)
         metrics.requests.labels("200").inc()
         response.headers["X-Request-ID"] = request_id
         return result
+
+    def disconnected(request_id: str) -> None:
+        metrics.failures.labels("disconnected").inc()
+        metrics.requests.labels("499").inc()
+        logger.info("generate.client_disconnected id=%s", request_id)
+
+    def start_stream(
+        service: GenerationService, body: GenerateRequest, request_id: str
+    ) -> Response:
+        """Admit the request (busy is still a plain 503), then stream its progress."""
+        try:
+            service.admit(request_id)
+        except Busy as exc:
+            metrics.requests.labels("503").inc()
+            detail = f"The worker is busy ({exc}); retry shortly."
+            return _error(503, detail, request_id=request_id, retry_after=5)
+        progress = Progress(body.quantity)
+        task = asyncio.create_task(service.run(body, request_id=request_id, progress=progress))
+        finished = False
+
+        async def events() -> AsyncIterator[bytes]:
+            nonlocal finished
+            yield _line({"event": "start", "model": engine.info.model})
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=settings.progress_interval)
+                if done:
+                    break
+                yield _line(
+                    {
+                        "event": "progress",
+                        "generated_tokens": progress.generated_tokens,
+                        "exercises_complete": progress.exercises_complete,
+                    }
+                )
+            finished = True
+            try:
+                result = task.result()
+            except (TimedOut, Unusable, EngineFailed) as exc:
+                status, detail = _failure(exc, request_id)
+                metrics.requests.labels(str(status)).inc()
+                yield _line({"event": "error", "status": status, "detail": detail})
+                return
+            metrics.requests.labels("200").inc()
+            yield _line({"event": "done", "response": result.model_dump(mode="json")})
+
+        def close() -> None:
+            if not task.done():  # the client went away mid-stream: the engine drops the job
+                task.cancel()
+            if not finished:
+                disconnected(request_id)
+
+        return _Stream(
+            events(),
+            on_close=close,
+            media_type=NDJSON,
+            # Proxies (nginx, tunnels) must pass each line on at once, not buffer the stream.
+            headers={
+                "X-Request-ID": request_id,
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+            },
+        )
 
     return app

@@ -45,6 +45,9 @@ class WorkerSettings(BaseSettings):
     max_batch_size: int = Field(default=8, ge=1, le=256, description="transformers batch size.")
     max_queue: int = Field(default=64, ge=1, description="Requests in progress before 503.")
     request_timeout: float = Field(default=300.0, gt=0, description="Seconds before 504.")
+    progress_interval: float = Field(
+        default=1.0, gt=0, le=2.0, description="Seconds between NDJSON progress events."
+    )
     max_field_chars: int = Field(
         default=240, ge=8, le=2000, description="Longest string in an exercise (schema pattern)."
     )

@@ -1,8 +1,9 @@
 """The wire contract between the API and the inference worker.
 
 Plain Pydantic models with no heavy imports: the API imports this module, the worker serves it.
-The JSON schema handed to an engine for constrained decoding is derived from the same models, so
-there is exactly one definition of what an exercise is.
+What the model itself is asked to write (answer and distractors, one fixed type per slot) is
+derived from these models in ``inference_worker.drafts``, which assembles its parts into
+``Exercise``s, so there is exactly one definition of what an exercise is.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ MULTIPLE_CHOICE_OPTIONS = 4
 GENERAL = "general"
 
 
-def _normalise_option(text: str) -> str:
+def normalise_option(text: str) -> str:
+    """An option as it is compared: spaces collapsed, case folded."""
     return " ".join(text.split()).casefold()
 
 
@@ -55,6 +57,10 @@ class GenerateRequest(BaseModel):
     max_tokens: int = Field(default=2048, ge=64, le=16384, description="Generation budget.")
     temperature: float = Field(default=0.7, ge=0.0, le=2.0, description="Sampling temperature.")
     seed: int | None = Field(default=None, description="Sampling seed, for reproducible output.")
+    stream: bool = Field(
+        default=False,
+        description="Answer NDJSON progress events and a final one instead of one JSON body.",
+    )
 
     @field_validator("cefr_level", mode="before")
     @classmethod
@@ -127,10 +133,10 @@ class Exercise(BaseModel):
             )
         if any(not option for option in options):
             raise ValueError("multiple_choice options must not be blank")
-        normalised = [_normalise_option(option) for option in options]
+        normalised = [normalise_option(option) for option in options]
         if len(set(normalised)) != len(normalised):
             raise ValueError("multiple_choice options must be unique")
-        if _normalise_option(self.correct_answer) not in normalised:
+        if normalise_option(self.correct_answer) not in normalised:
             raise ValueError("multiple_choice correct_answer must be one of the options")
         self.options = options
         return self
@@ -160,92 +166,3 @@ def check_exercises(request: GenerateRequest, exercises: list[Exercise]) -> list
     if unexpected:
         raise ContractViolation(f"exercise types not requested: {', '.join(unexpected)}")
     return exercises
-
-
-# -- the JSON schema handed to an engine for constrained decoding ------------------------------
-
-# Keys of pydantic's JSON schema that say nothing to a decoder. ``minLength``/``maxLength`` go
-# too: xgrammar emits invalid JSON with them (xgrammar issue 800); lengths are bounded by the
-# ``pattern`` below instead, which every constraint backend (llguidance, xgrammar) compiles.
-_DOC_KEYS = frozenset({"title", "description", "examples", "default", "minLength", "maxLength"})
-# Optional, and the API grades alternatives itself: the model's budget goes to required fields.
-_NOT_GENERATED = frozenset({"accepted_answers"})
-
-
-def text_pattern(max_chars: int) -> str:
-    """Regex of a non-blank single-line string of at most ``max_chars`` characters.
-
-    The first character is not a space, so blank strings are impossible; control characters,
-    which JSON would escape into several tokens each, are excluded.
-    """
-    return f"^[^\\s][^\\u0000-\\u001f]{{0,{max(max_chars, 1) - 1}}}$"
-
-
-def _bare(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _bare(value) for key, value in node.items() if key not in _DOC_KEYS}
-    if isinstance(node, list):
-        return [_bare(value) for value in node]
-    return node
-
-
-def exercises_json_schema(
-    request: GenerateRequest, *, field_chars: dict[str, int]
-) -> dict[str, Any]:
-    """JSON schema of ``{"exercises": [...]}`` for this request, derived from ``Exercise``.
-
-    Exactly ``quantity`` items; ``type`` limited to the requested types; every string bounded by
-    ``field_chars[name]`` through a pattern; ``options`` an array of exactly 4 strings for
-    multiple choice and null otherwise (one ``anyOf`` branch per shape). What a schema cannot
-    say (options unique, the answer among them) is checked by ``Exercise`` after parsing.
-    """
-    base = Exercise.model_json_schema()
-    names = [name for name in base["properties"] if name not in _NOT_GENERATED]
-
-    def text(name: str) -> dict[str, Any]:
-        return {"type": "string", "pattern": text_pattern(field_chars[name])}
-
-    def variant(types: list[str], options: dict[str, Any]) -> dict[str, Any]:
-        properties: dict[str, Any] = {}
-        for name in names:
-            spec = _bare(base["properties"][name])
-            if name == "type":
-                spec["enum"] = types
-            elif name == "options":
-                spec = options
-            elif spec.get("type") == "string":
-                spec = text(name)
-            properties[name] = spec
-        # Every field is required, options included: the output has one fixed shape.
-        return {
-            "type": "object",
-            "properties": properties,
-            "required": names,
-            "additionalProperties": False,
-        }
-
-    variants = []
-    plain: list[str] = [t for t in request.exercise_types if t != "multiple_choice"]
-    if plain:
-        variants.append(variant(plain, {"type": "null"}))
-    if "multiple_choice" in request.exercise_types:
-        four = {
-            "type": "array",
-            "items": text("options"),
-            "minItems": MULTIPLE_CHOICE_OPTIONS,
-            "maxItems": MULTIPLE_CHOICE_OPTIONS,
-        }
-        variants.append(variant(["multiple_choice"], four))
-    return {
-        "type": "object",
-        "properties": {
-            "exercises": {
-                "type": "array",
-                "items": variants[0] if len(variants) == 1 else {"anyOf": variants},
-                "minItems": request.quantity,
-                "maxItems": request.quantity,
-            }
-        },
-        "required": ["exercises"],
-        "additionalProperties": False,
-    }

@@ -1,42 +1,33 @@
-"""What both engines share: the prompt, the JSON schema of the answer, and parsing.
+"""What every engine shares: the prompt, and the bounds on each string of the answer.
 
-The schema comes from the contract (``exercises_json_schema``): the fields of ``Exercise``,
-exactly ``quantity`` items, ``type`` restricted to the requested types, multiple choice with
-exactly 4 options. String lengths are bounded with a ``pattern`` instead of
+The schema itself comes from ``inference_worker.drafts`` (one fixed type per position, answer
+plus distractors for multiple choice). String lengths are bounded with a ``pattern`` instead of
 ``maxLength``/``minLength`` (which make xgrammar emit invalid JSON, xgrammar issue 800), and the
-bounds shrink with ``max_tokens`` so even a weak model closes its JSON within its budget. What a
-schema cannot say (the answer is one of the options, options are unique) is checked after
-parsing by the contract models themselves.
+bounds shrink with ``max_tokens`` so even a weak model closes its JSON within its budget; the
+prompt states the same bounds and the same plan, so a real model is not cut short or surprised.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
-from inference_worker.contract import (
-    ContractViolation,
-    Exercise,
-    GenerateRequest,
-    check_exercises,
-    exercises_json_schema,
-    text_pattern,
-)
+from inference_worker.contract import ExerciseType, GenerateRequest
+from inference_worker.drafts import DISTRACTORS, text_pattern
 
 _TYPE_INSTRUCTIONS = {
     "fill_in_blank": (
         "fill_in_blank: una frase con ___ al posto della parola mancante e, tra parentesi, "
-        "l'infinito o la forma base; correct_answer è la parola mancante; options è null."
+        "l'infinito o la forma base; correct_answer è la parola mancante."
     ),
     "multiple_choice": (
-        "multiple_choice: una frase con ___ e 4 opzioni diverse in options, una sola corretta "
-        "e uguale a correct_answer; le altre sono forme sbagliate della stessa parola."
+        "multiple_choice: una frase con ___; correct_answer è la parola giusta; distractors "
+        f"sono {DISTRACTORS} forme sbagliate della stessa parola, diverse tra loro e dalla "
+        "risposta giusta."
     ),
     "translation": (
         "translation: una frase da tradurre (dall'inglese all'italiano o viceversa); "
-        "correct_answer è la traduzione; options è null."
+        "correct_answer è la traduzione."
     ),
 }
 _LEVEL_NOTES = {
@@ -48,14 +39,9 @@ _LEVEL_NOTES = {
     "C2": "frasi ricercate, registro formale e idiomatico",
 }
 
-
-class UnusableOutput(ValueError):
-    """The model's text is not a valid answer to the request."""
-
-
-# Shares of the longest string (``--max-field-chars``) each field may use: answers and options
-# are words or short phrases, questions and explanations sentences.
-FIELD_SHARES = {"question": 1.0, "correct_answer": 0.5, "options": 0.25, "explanation": 1.0}
+# Shares of the longest string (``--max-field-chars``) each field may use: answers and
+# distractors are words or short phrases, questions and explanations sentences.
+FIELD_SHARES = {"question": 1.0, "correct_answer": 0.5, "distractors": 0.25, "explanation": 1.0}
 MIN_FIELD_CHARS = 8
 # Tokens of JSON syntax, keys and the ``type`` value per exercise (compact JSON).
 STRUCTURE_TOKENS_PER_EXERCISE = 40
@@ -80,19 +66,15 @@ def field_limits(request: GenerateRequest, *, max_chars: int = 240) -> dict[str,
     limits = {
         name: max(MIN_FIELD_CHARS, int(max_chars * share)) for name, share in FIELD_SHARES.items()
     }
-    options = 4 if "multiple_choice" in request.exercise_types else 0
-    per_exercise = sum(limits.values()) - limits["options"] + options * limits["options"]
+    distractors = DISTRACTORS if "multiple_choice" in request.exercise_types else 0
+    per_exercise = sum(limits.values()) - limits["distractors"]
+    per_exercise += distractors * limits["distractors"]
     text_tokens = request.max_tokens - request.quantity * STRUCTURE_TOKENS_PER_EXERCISE
     affordable = max(text_tokens, 0) * CHARS_PER_TOKEN / request.quantity
     if affordable < per_exercise:
         scale = affordable / per_exercise
         limits = {name: max(MIN_FIELD_CHARS, int(chars * scale)) for name, chars in limits.items()}
     return limits
-
-
-def response_schema(request: GenerateRequest, *, max_chars: int = 240) -> dict[str, Any]:
-    """The JSON schema the engine must follow for this request."""
-    return exercises_json_schema(request, field_chars=field_limits(request, max_chars=max_chars))
 
 
 def system_prompt() -> str:
@@ -104,63 +86,58 @@ def system_prompt() -> str:
     )
 
 
-def user_prompt(request: GenerateRequest, field_chars: dict[str, int] | None = None) -> str:
-    """The task for one homework; ``field_chars`` are the schema's length bounds, if any."""
-    types = "\n".join(f"- {_TYPE_INSTRUCTIONS[t]}" for t in request.exercise_types)
+def user_prompt(
+    request: GenerateRequest,
+    plan: Sequence[ExerciseType],
+    field_chars: dict[str, int] | None = None,
+) -> str:
+    """The task for one homework (or the slots being redone): the plan, type by type."""
+    kinds = list(dict.fromkeys(plan))
+    types = "\n".join(f"- {_TYPE_INSTRUCTIONS[t]}" for t in kinds)
+    order = ", ".join(f"{slot}. {kind}" for slot, kind in enumerate(plan, start=1))
     lengths = ""
     if field_chars:  # the schema cuts longer strings short: better the model knows
         lengths = (
             f"Lunghezza massima in caratteri: question {field_chars['question']}, "
             f"correct_answer {field_chars['correct_answer']}, "
-            f"ogni opzione {field_chars['options']}, explanation {field_chars['explanation']}.\n"
+            f"ogni distractor {field_chars['distractors']}, "
+            f"explanation {field_chars['explanation']}.\n"
+        )
+    choice = ""
+    if "multiple_choice" in kinds:
+        choice = (
+            f' (multiple_choice anche "distractors": [{DISTRACTORS} stringhe] dopo correct_answer)'
         )
     return (
-        f"Crea {request.quantity} esercizi di italiano.\n"
+        f"Crea {len(plan)} esercizi di italiano.\n"
         f"Livello: {request.cefr_level} ({_LEVEL_NOTES[request.cefr_level]}).\n"
         f"Grammatica: {request.grammar_focus}.\n"
         f"Argomento: {request.topic}.\n"
-        f"Tipi di esercizio (alternali):\n{types}\n"
+        f"Tipi di esercizio:\n{types}\n"
+        f"Ordine: {order}.\n"
         f"{lengths}"
         'Formato: {"exercises": [{"type": ..., "question": ..., "correct_answer": ..., '
-        '"options": ..., "explanation": ...}]}'
+        f'"explanation": ...}}]}}{choice}'
     )
 
 
 def messages(
-    request: GenerateRequest, field_chars: dict[str, int] | None = None
+    request: GenerateRequest,
+    plan: Sequence[ExerciseType],
+    field_chars: dict[str, int] | None = None,
 ) -> list[dict[str, str]]:
-    """Chat messages for models with a chat template."""
+    """Chat messages: the persona, then the task."""
     return [
         {"role": "system", "content": system_prompt()},
-        {"role": "user", "content": user_prompt(request, field_chars)},
+        {"role": "user", "content": user_prompt(request, plan, field_chars)},
     ]
 
 
-def render_prompt(
-    tokenizer: Any, request: GenerateRequest, field_chars: dict[str, int] | None = None
-) -> str:
+def render_prompt(tokenizer: Any, chat: list[dict[str, str]]) -> str:
     """The prompt text: the model's chat template, or a plain prompt for a base model."""
     if getattr(tokenizer, "chat_template", None):
         rendered: str = tokenizer.apply_chat_template(
-            messages(request, field_chars), tokenize=False, add_generation_prompt=True
+            chat, tokenize=False, add_generation_prompt=True
         )
         return rendered
-    return f"{system_prompt()}\n\n{user_prompt(request, field_chars)}\n\nJSON:\n"
-
-
-def parse_exercises(text: str, request: GenerateRequest) -> list[Exercise]:
-    """Parse and check the model's JSON; UnusableOutput says why it cannot be used."""
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UnusableOutput(f"output is not complete JSON ({exc.msg})") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("exercises"), list):
-        raise UnusableOutput("output has no exercises list")
-    try:
-        exercises = [Exercise.model_validate(item) for item in payload["exercises"]]
-        return check_exercises(request, exercises)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UnusableOutput(f"exercise does not satisfy the contract: {first['msg']}") from None
-    except ContractViolation as exc:
-        raise UnusableOutput(str(exc)) from None
+    return "\n\n".join(message["content"] for message in chat) + "\n\nJSON:\n"

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inference_worker.contract import GenerateRequest
 
+# Called by an engine as text is produced: (tokens generated so far, the text since last call).
+# It may be called from an engine's own thread; it only records numbers.
+ProgressCallback = Callable[[int, str], None]
+
 
 @dataclass(frozen=True)
 class GenerationTask:
-    """One attempt at a request: what to ask, the schema to follow, and the sampling seed."""
+    """One attempt at a request: the chat, the schema to follow, and the sampling seed."""
 
-    request: GenerateRequest
+    request: GenerateRequest  # sampling settings: max_tokens, temperature
     schema: dict[str, Any]
-    field_chars: dict[str, int]
+    messages: list[dict[str, str]]
     seed: int
     request_id: str
+    on_progress: ProgressCallback | None = None
+
+    def report(self, generated_tokens: int, text: str) -> None:
+        """Tell whoever listens how far the generation got."""
+        if self.on_progress is not None:
+            self.on_progress(generated_tokens, text)
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,10 @@ class Engine(Protocol):
         """Load the model (slow); called once in the background at start-up."""
 
     async def generate(self, task: GenerationTask) -> EngineOutput:
-        """Generate JSON text following ``task.schema``; cancelling the call aborts it."""
+        """Generate JSON text following ``task.schema``, reporting progress as it goes.
+
+        Cancelling the call aborts the generation inside the engine.
+        """
 
     def gpu_memory_used_mb(self) -> float | None:
         """GPU memory in use, when there is a GPU."""

@@ -163,7 +163,7 @@ class TransformersEngine:
         matcher = LLMatcher(self._ll_tokenizer, grammar, log_level=0)
         if matcher.is_error():
             raise ValueError(f"schema rejected by the constraint engine: {matcher.get_error()}")
-        prompt = render_prompt(self._tokenizer, task.request, task.field_chars)
+        prompt = render_prompt(self._tokenizer, task.messages)
         prompt_ids: list[int] = self._tokenizer.encode(prompt, add_special_tokens=False)
         return matcher, prompt_ids
 
@@ -265,6 +265,7 @@ class TransformersEngine:
                     continue
                 job.matcher.consume_token(token)
                 job.tokens.append(token)
+                job.task.report(len(job.tokens), self._tokenizer.decode([token]))
                 next_tokens[row] = token
                 if job.matcher.is_stopped():
                     active[row], finish[row] = False, "stop"

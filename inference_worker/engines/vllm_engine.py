@@ -7,7 +7,7 @@ source of both ends of that range (``vllm/v1/engine/async_llm.py``, ``vllm/engin
 - ``AsyncLLM.from_engine_args(AsyncEngineArgs(...))`` builds the engine, whose core runs in a
   child process; vLLM's Prometheus metrics land in this process's default registry.
 - ``AsyncLLM.generate(prompt, sampling_params, request_id)`` is an async generator of cumulative
-  ``RequestOutput``s; when the task iterating it is cancelled, generate() itself aborts the
+  ``RequestOutput``s (text and token ids so far, which is how progress is reported); when the task iterating it is cancelled, generate() itself aborts the
   request inside the engine (0.12 and 0.33 both catch ``CancelledError`` and call ``abort``).
 - ``SamplingParams(structured_outputs=StructuredOutputsParams(json=schema))``: the old
   ``guided_json``/``GuidedDecodingParams`` API is gone since 0.12.
@@ -98,22 +98,28 @@ class VLLMEngine:
         self.info.dtype = str(self._engine.model_config.dtype).removeprefix("torch.")
 
     async def generate(self, task: GenerationTask) -> EngineOutput:
-        """Stream the request to completion; cancellation aborts it inside vLLM."""
+        """Stream the request to completion, reporting tokens; cancellation aborts it in vLLM."""
         from vllm import SamplingParams
         from vllm.sampling_params import StructuredOutputsParams
 
         kwargs = sampling_kwargs(task)
         kwargs["structured_outputs"] = StructuredOutputsParams(**kwargs["structured_outputs"])
         params = SamplingParams(**kwargs)
-        prompt = render_prompt(self._tokenizer, task.request, task.field_chars)
+        prompt = render_prompt(self._tokenizer, task.messages)
         final = None
+        reported = 0
         self._running += 1
         try:
+            # Outputs are cumulative (RequestOutputKind.CUMULATIVE, the default): the text so far.
             # A cancelled iteration (client gone, time limit) makes generate() abort the request.
             async for output in self._engine.generate(
                 prompt, params, f"{task.request_id}-{uuid.uuid4().hex[:6]}"
             ):
                 final = output
+                if output.outputs:
+                    completion = output.outputs[0]
+                    task.report(len(completion.token_ids), completion.text[reported:])
+                    reported = len(completion.text)
         finally:
             self._running -= 1
         if final is None or not final.outputs:

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +21,30 @@ from hypothesis import strategies as st
 
 from inference_worker.__main__ import parse_args
 from inference_worker.config import WorkerSettings
-from inference_worker.contract import Exercise, GenerateRequest, exercises_json_schema, text_pattern
-from inference_worker.engines import GenerationTask, vllm_engine
+from inference_worker.contract import EXERCISE_TYPES, Exercise, ExerciseType, GenerateRequest
+from inference_worker.drafts import (
+    DISTRACTORS,
+    ExerciseCounter,
+    UnusableOutput,
+    assemble,
+    draft_schema,
+    parse_drafts,
+    slot_schema,
+    text_pattern,
+    type_plan,
+)
+from inference_worker.engines import EngineInfo, EngineOutput, GenerationTask, vllm_engine
+from inference_worker.metrics import WorkerMetrics
 from inference_worker.prompts import (
     CHARS_PER_TOKEN,
     MIN_FIELD_CHARS,
     STRUCTURE_TOKENS_PER_EXERCISE,
-    UnusableOutput,
     field_limits,
-    parse_exercises,
+    messages,
     render_prompt,
-    response_schema,
     user_prompt,
 )
+from inference_worker.service import ATTEMPTS, GenerationService, Progress, Unusable
 from tests.worker.conftest import API_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,47 +69,158 @@ def _walk(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-def test_schema_fixes_the_count_and_types_and_avoids_max_length() -> None:
-    schema = response_schema(REQUEST, max_chars=100)
+def test_schema_fixes_each_slot_type_and_avoids_max_length() -> None:
+    plan = type_plan(REQUEST.exercise_types, REQUEST.quantity, seed=7)
+    schema = draft_schema(plan, field_limits(REQUEST, max_chars=100))
     exercises = schema["properties"]["exercises"]
     assert exercises["minItems"] == exercises["maxItems"] == 3
-    variants = exercises["items"]["anyOf"]
-    assert variants[0]["properties"]["type"]["enum"] == ["fill_in_blank"]
-    assert variants[1]["properties"]["type"]["enum"] == ["multiple_choice"]
-    options = variants[1]["properties"]["options"]
-    assert options["minItems"] == options["maxItems"] == 4
-    assert variants[0]["properties"]["options"] == {"type": "null"}
+    assert exercises["items"] is False
+    slots = exercises["prefixItems"]
+    assert [slot["properties"]["type"] for slot in slots] == [{"const": t} for t in plan]
+    for slot, kind in zip(slots, plan, strict=True):
+        assert "options" not in slot["properties"]
+        assert slot["properties"]["question"]["pattern"].endswith("{0,99}$")
+        assert slot["properties"]["correct_answer"]["pattern"].endswith("{0,49}$")
+        if kind == "multiple_choice":
+            distractors = slot["properties"]["distractors"]
+            assert distractors["minItems"] == distractors["maxItems"] == DISTRACTORS == 3
+            assert distractors["items"]["pattern"].endswith("{0,24}$")
+        else:
+            assert "distractors" not in slot["properties"]
     nodes = _walk(schema)
     assert not any("maxLength" in n or "minLength" in n for n in nodes)
-    assert variants[0]["properties"]["question"]["pattern"].endswith("{0,99}$")
-    assert variants[0]["properties"]["correct_answer"]["pattern"].endswith("{0,49}$")
 
 
-def test_schema_is_derived_from_the_contract_model() -> None:
-    schema = response_schema(REQUEST)
-    generated = set(Exercise.model_fields) - {"accepted_answers"}
-    for variant in schema["properties"]["exercises"]["items"]["anyOf"]:
-        assert set(variant["properties"]) == generated == set(variant["required"])
-        assert variant["additionalProperties"] is False
+def test_slot_schema_is_derived_from_the_contract_model() -> None:
+    limits = field_limits(REQUEST)
+    generated = set(Exercise.model_fields) - {"accepted_answers", "options"}
+    for kind in EXERCISE_TYPES:
+        slot = slot_schema(kind, limits)
+        extra = {"distractors"} if kind == "multiple_choice" else set()
+        assert set(slot["properties"]) == generated | extra == set(slot["required"])
+        assert slot["additionalProperties"] is False
     required = {name for name, f in Exercise.model_fields.items() if f.is_required()}
     assert required <= generated
+    # The answer comes before its distractors, so the model writes them knowing the answer.
+    order = list(slot_schema("multiple_choice", limits)["properties"])
+    assert order.index("correct_answer") + 1 == order.index("distractors")
 
 
-def test_schema_for_one_type_has_no_any_of() -> None:
-    schema = response_schema(REQUEST.model_copy(update={"exercise_types": ["translation"]}))
-    assert schema["properties"]["exercises"]["items"]["properties"]["type"]["enum"] == [
-        "translation"
+@settings(max_examples=200, deadline=None)
+@given(
+    types=st.lists(st.sampled_from(EXERCISE_TYPES), min_size=1, max_size=3, unique=True),
+    quantity=st.integers(1, 20),
+    seed=st.integers(0, 2**31),
+)
+def test_type_plan_gives_every_requested_type_a_fair_share(
+    types: list[ExerciseType], quantity: int, seed: int
+) -> None:
+    plan = type_plan(types, quantity, seed)
+    assert len(plan) == quantity and set(plan) <= set(types)
+    counts = [plan.count(t) for t in types]
+    assert max(counts) - min(counts) <= 1
+    if quantity >= len(types):
+        assert set(plan) == set(types)
+    assert type_plan(types, quantity, seed) == plan
+
+
+def test_type_plan_order_depends_on_the_seed() -> None:
+    plans = {tuple(type_plan(list(EXERCISE_TYPES), 6, seed)) for seed in range(20)}
+    assert len(plans) > 5
+
+
+def _choice(answer: str, distractors: list[str]) -> dict[str, Any]:
+    return {
+        "type": "multiple_choice",
+        "question": "Ieri io ___ al mare.",
+        "correct_answer": answer,
+        "distractors": distractors,
+        "explanation": "Passato prossimo con essere.",
+    }
+
+
+def test_multiple_choice_options_are_assembled_with_a_seeded_shuffle() -> None:
+    draft = _choice("sono andato", ["ho andato", "sono andata", "andavo"])
+    positions = set()
+    for seed in range(12):
+        result = assemble(draft, "multiple_choice", seed=seed, slot=0)
+        assert result.problem is None and result.exercise is not None
+        options = result.exercise.options
+        assert options is not None
+        assert sorted(options) == sorted(["sono andato", "ho andato", "sono andata", "andavo"])
+        assert result.exercise.correct_answer == "sono andato"
+        positions.add(options.index("sono andato"))
+        again = assemble(draft, "multiple_choice", seed=seed, slot=0).exercise
+        assert again is not None and again.options == options
+    assert len(positions) >= 3  # the answer is not always in the same place
+
+
+@pytest.mark.parametrize(
+    "distractors",
+    [
+        ["ho andato", "Ho  Andato", "andavo"],
+        ["sono andato", "ho andato", "andavo"],
+        ["ho andato", " SONO ANDATO ", "andavo"],
+    ],
+)
+def test_a_repeated_distractor_is_reported_for_its_slot(distractors: list[str]) -> None:
+    result = assemble(_choice("sono andato", distractors), "multiple_choice", seed=1, slot=4)
+    assert result.exercise is None
+    assert result.problem is not None and "differ" in result.problem
+
+
+def test_a_draft_of_the_wrong_type_is_reported() -> None:
+    draft = {"type": "translation", "question": "Ciao", "correct_answer": "Hi", "explanation": "."}
+    result = assemble(draft, "fill_in_blank", seed=1, slot=0)
+    assert result.exercise is None and "fill_in_blank" in (result.problem or "")
+    plain = assemble(draft, "translation", seed=1, slot=0).exercise
+    assert plain is not None and plain.options is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    texts=st.lists(st.text(max_size=12), min_size=1, max_size=5),
+    cuts=st.lists(st.integers(1, 7), min_size=1, max_size=30),
+)
+def test_exercise_counter_counts_closed_objects_in_any_chunking(
+    texts: list[str], cuts: list[int]
+) -> None:
+    items = [
+        _choice(t or "x", [t + "{", '"}' + t, "]" + t]) if i % 2 else {"type": "t", "q": t}
+        for i, t in enumerate(texts)
     ]
+    text = json.dumps({"exercises": items}, ensure_ascii=False, separators=(",", ":"))
+    counter = ExerciseCounter()
+    position = 0
+    for cut in cuts * 200:
+        chunk = text[position : position + cut]
+        if not chunk:
+            break
+        counted = counter.feed(chunk)
+        position += len(chunk)
+        # What a JSON parser finds complete in the same prefix.
+        prefix = text[:position]
+        closed = sum(
+            1
+            for i in range(len(items))
+            if prefix.startswith(
+                json.dumps(
+                    {"exercises": items[: i + 1]}, ensure_ascii=False, separators=(",", ":")
+                )[:-2]
+            )
+        )
+        assert counted == closed
+    assert counter.feed(text[position:]) == len(items)
 
 
 def test_field_limits_shrink_so_the_json_fits_max_tokens() -> None:
     roomy = field_limits(REQUEST.model_copy(update={"max_tokens": 16000}), max_chars=240)
-    assert roomy == {"question": 240, "correct_answer": 120, "options": 60, "explanation": 240}
+    assert roomy == {"question": 240, "correct_answer": 120, "distractors": 60, "explanation": 240}
     tight_request = REQUEST.model_copy(update={"max_tokens": 1200, "quantity": 10})
     tight = field_limits(tight_request, max_chars=240)
     assert all(tight[name] < roomy[name] for name in roomy)
     per_exercise = tight["question"] + tight["correct_answer"] + tight["explanation"]
-    per_exercise += 4 * tight["options"]
+    per_exercise += DISTRACTORS * tight["distractors"]
     text_tokens = 1200 - 10 * STRUCTURE_TOKENS_PER_EXERCISE
     assert 10 * per_exercise <= text_tokens * CHARS_PER_TOKEN
     floor = field_limits(tight_request.model_copy(update={"max_tokens": 64}), max_chars=240)
@@ -114,28 +237,22 @@ def test_a_string_the_schema_allows_is_one_the_contract_accepts(text: str) -> No
     assert exercise.question == text.strip()
 
 
-def test_llguidance_enforces_the_pattern_token_by_token(tiny_model: Path) -> None:
+def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) -> None:
     from llguidance import LLMatcher
     from llguidance.hf import from_tokenizer
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    request = REQUEST.model_copy(update={"quantity": 1, "exercise_types": ["translation"]})
-    schema = exercises_json_schema(
-        request, field_chars={"question": 8, "correct_answer": 8, "options": 8, "explanation": 8}
-    )
+    limits = {"question": 8, "correct_answer": 8, "distractors": 8, "explanation": 8}
+    schema = draft_schema(["translation", "multiple_choice"], limits)
     grammar = LLMatcher.grammar_from_json_schema(schema, overrides={"whitespace_flexible": False})
     matcher = LLMatcher(from_tokenizer(tokenizer, n_vocab=len(tokenizer)), grammar)
 
-    def accepted(question: str) -> bool:
-        item = {
-            "type": "translation",
-            "question": question,
-            "correct_answer": "Sì.",
-            "options": None,
-            "explanation": "Così.",
-        }
-        text = json.dumps({"exercises": [item]}, ensure_ascii=False, separators=(",", ":"))
+    def accepted(question: str, *, first: str = "translation", distractors: int = 3) -> bool:
+        plain = {"type": first, "question": question, "correct_answer": "Sì.", "explanation": "."}
+        choice = _choice("va", ["vado", "vai", "andiamo"][:distractors])
+        choice["question"], choice["explanation"] = "Lui ___.", "Così."
+        text = json.dumps({"exercises": [plain, choice]}, ensure_ascii=False, separators=(",", ":"))
         tokens = tokenizer.encode(text, add_special_tokens=False)
         matcher.reset()
         return matcher.validate_tokens(tokens) == len(tokens)
@@ -144,20 +261,29 @@ def test_llguidance_enforces_the_pattern_token_by_token(tiny_model: Path) -> Non
     assert accepted('Dì "sì"')
     for bad in ("", " ciao", "\tciao", "a\nb", "troppo lunga"):
         assert not accepted(bad), bad
+    assert not accepted("Ciao", first="fill_in_blank")  # the slot's type is fixed
+    assert not accepted("Ciao", distractors=2)  # exactly three distractors
 
 
-def test_prompt_names_level_focus_topic_types_and_quantity() -> None:
-    text = user_prompt(REQUEST, field_limits(REQUEST, max_chars=100))
+def test_prompt_names_level_focus_topic_plan_and_quantity() -> None:
+    plan = type_plan(REQUEST.exercise_types, REQUEST.quantity, seed=3)
+    text = user_prompt(REQUEST, plan, field_limits(REQUEST, max_chars=100))
     for part in ("B1", "congiuntivo", "viaggi", "fill_in_blank", "multiple_choice", "Crea 3"):
         assert part in text
-    assert "question 100" in text and "ogni opzione 25" in text
+    assert "question 100" in text and "ogni distractor 25" in text
+    assert "Ordine: " + ", ".join(f"{i}. {t}" for i, t in enumerate(plan, 1)) in text
+    assert "distractors" in text
+    only_plain = user_prompt(REQUEST, ["fill_in_blank"])
+    assert "Crea 1" in only_plain and "distractors" not in only_plain
 
 
 def test_base_model_gets_a_plain_prompt() -> None:
     class BaseTokenizer:
         chat_template = None
 
-    assert render_prompt(BaseTokenizer(), REQUEST).endswith("JSON:\n")
+    chat = messages(REQUEST, ["translation"])
+    rendered = render_prompt(BaseTokenizer(), chat)
+    assert rendered.endswith("JSON:\n") and chat[1]["content"] in rendered
 
 
 @pytest.mark.parametrize(
@@ -166,28 +292,11 @@ def test_base_model_gets_a_plain_prompt() -> None:
         ('{"exercises": [', "not complete JSON"),
         ('{"items": []}', "no exercises list"),
         ('{"exercises": []}', "expected 3 exercises"),
-        (
-            json.dumps(
-                {
-                    "exercises": [
-                        {
-                            "type": "multiple_choice",
-                            "question": "q ___",
-                            "correct_answer": "x",
-                            "options": ["a", "b", "c", "d"],
-                            "explanation": "e",
-                        }
-                    ]
-                    * 3
-                }
-            ),
-            "one of the options",
-        ),
     ],
 )
 def test_unusable_output_says_why(text: str, reason: str) -> None:
     with pytest.raises(UnusableOutput, match=reason):
-        parse_exercises(text, REQUEST)
+        parse_drafts(text, ["translation"] * 3)
 
 
 # Fields read in the source of vLLM 0.12.0 and 0.33.0, the ends of the range the ``vllm`` extra
@@ -257,9 +366,13 @@ def test_vllm_keeps_its_own_defaults_when_flags_are_unset() -> None:
 
 def test_vllm_sampling_arguments() -> None:
     request = REQUEST.model_copy(update={"max_tokens": 1500, "temperature": 0.3})
-    schema = response_schema(request)
+    schema = draft_schema(["translation"], field_limits(request))
     task = GenerationTask(
-        request=request, schema=schema, field_chars={}, seed=42, request_id="abc-1"
+        request=request,
+        schema=schema,
+        messages=messages(request, ["translation"]),
+        seed=42,
+        request_id="abc-1",
     )
     kwargs = vllm_engine.sampling_kwargs(task)
     assert kwargs == {
@@ -369,3 +482,74 @@ def test_worker_on_loopback_may_run_without_a_key(
 ) -> None:
     monkeypatch.delenv("WORKER_API_KEY", raising=False)
     assert parse_args(["--host", host]).api_key is None
+
+
+class ScriptedEngine:
+    """An engine whose answers are written by the test: one function per call, given the task."""
+
+    def __init__(self, *answers: Callable[[GenerationTask], str]) -> None:
+        self.info = EngineInfo(engine="scripted", model="scripted")
+        self.answers = list(answers)
+        self.tasks: list[GenerationTask] = []
+        self.texts: list[str] = []
+
+    async def generate(self, task: GenerationTask) -> EngineOutput:
+        self.tasks.append(task)
+        text = self.answers.pop(0)(task)
+        self.texts.append(text)
+        task.report(len(text), text)
+        return EngineOutput(text=text, generated_tokens=len(text), finish_reason="stop")
+
+
+def _drafts(task: GenerationTask, *, label: str, repeat_in_slot: int | None = None) -> str:
+    items = []
+    for slot, spec in enumerate(task.schema["properties"]["exercises"]["prefixItems"]):
+        kind = spec["properties"]["type"]["const"]
+        if kind == "multiple_choice":
+            wrong = ["vai", "va" if slot == repeat_in_slot else "vado", "andiamo"]
+            item = _choice("va", wrong)
+        else:
+            item = {"type": kind, "question": "Io ___ qui.", "correct_answer": "sono"}
+            item["explanation"] = "Presente di essere."
+        item["question"] = f"{label} {slot}: {item['question']}"
+        items.append(item)
+    return json.dumps({"exercises": items})
+
+
+def _service(engine: ScriptedEngine) -> GenerationService:
+    settings = WorkerSettings(model="scripted")
+    return GenerationService(engine=engine, settings=settings, metrics=WorkerMetrics())
+
+
+async def test_only_the_slot_with_a_repeated_distractor_is_generated_again() -> None:
+    request = REQUEST.model_copy(
+        update={"quantity": 4, "exercise_types": ["multiple_choice", "translation"], "seed": 5}
+    )
+    plan = type_plan(request.exercise_types, 4, seed=5)
+    bad = plan.index("multiple_choice")
+    engine = ScriptedEngine(
+        lambda task: _drafts(task, label="first", repeat_in_slot=bad),
+        lambda task: _drafts(task, label="again"),
+    )
+    progress = Progress(request.quantity)
+    response = await _service(engine).generate(request, progress=progress)
+    assert [e.type for e in response.exercises] == plan
+    second = engine.tasks[1].schema["properties"]["exercises"]
+    assert second["minItems"] == 1
+    assert second["prefixItems"][0]["properties"]["type"] == {"const": "multiple_choice"}
+    assert "Crea 1 " in engine.tasks[1].messages[1]["content"]
+    for slot, exercise in enumerate(response.exercises):
+        assert exercise.question.startswith("again 0" if slot == bad else f"first {slot}")
+    assert response.exercises[bad].options is not None
+    assert response.exercises[bad].correct_answer in response.exercises[bad].options
+    assert response.generated_tokens == sum(len(text) for text in engine.texts)
+    assert progress.exercises_complete == 4
+
+
+async def test_a_slot_that_stays_wrong_fails_the_request_with_its_reason() -> None:
+    request = REQUEST.model_copy(update={"quantity": 2, "exercise_types": ["multiple_choice"]})
+    engine = ScriptedEngine(*[lambda task: _drafts(task, label="x", repeat_in_slot=0)] * 3)
+    with pytest.raises(Unusable, match="exercise 1: distractors must differ"):
+        await _service(engine).generate(request)
+    assert len(engine.tasks) == ATTEMPTS == 3
+    assert [t.schema["properties"]["exercises"]["minItems"] for t in engine.tasks] == [2, 1, 1]
