@@ -1,0 +1,153 @@
+"""Assignments with a live progress bar and results exported as CSV, against a real API; Ctrl-C
+while waiting, against a real API whose worker takes a minute per homework."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.cli.conftest import Cli, start_api
+from tests.fake_worker import FakeWorker
+
+
+def test_assign_wait_then_results_as_csv(teacher: Cli, tmp_path: Path) -> None:
+    roster = tmp_path / "5a.csv"
+    roster.write_text("Bianca Neve,bianca.n@example.com\nDario Fo,dario.f@example.com\n")
+    imported = teacher.json("students", "import", str(roster), "--class", "5A")
+    links = {row["student_id"]: row["access_url"] for row in imported["rows"]}
+
+    result = teacher(
+        "assign", "--class", "5A", "--level", "a2", "--focus", "passato prossimo",
+        "--topic", "viaggi", "--quantity", "3", "--types", "fill_in_blank,multiple_choice",
+        "--wait",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    summary = result.stdout.strip().splitlines()[0]
+    assignment_id = int(summary.split()[1])
+    assert "2 of 2 homework ready (0 model, 2 offline)" in summary
+    with teacher.http() as http:
+        assignment = http.get(f"/api/teacher/assignments/{assignment_id}").json()
+        homework = http.get(f"/api/teacher/assignments/{assignment_id}/homework").json()
+    assert assignment["status"] == "completed"
+    assert assignment["cefr_level"] == "A2" and assignment["quantity"] == 3
+    assert {h["source"] for h in homework} == {"fallback"}
+    assert "homework ready" in result.stderr  # the progress bar, on stderr
+
+    first = homework[0]
+    handed_in, score = first["student_id"], hand_in(teacher.url, first, links[first["student_id"]])
+    out = tmp_path / "results.csv"
+    teacher.ok("results", str(assignment_id), "--csv", str(out))
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        rows = {int(r["student_id"]): r for r in csv.DictReader(file)}
+    shown = teacher.json("results", str(assignment_id))
+    table = teacher.ok("results", str(assignment_id)).stdout
+
+    assert set(rows) == set(links)
+    assert rows[handed_in]["status"] == "completed"
+    assert float(rows[handed_in]["score"]) == score
+    assert rows[handed_in]["handed_in_at"]
+    other = next(i for i in rows if i != handed_in)
+    assert rows[other]["score"] == "" and rows[other]["handed_in_at"] == ""
+    assert rows[other]["total"] == "3"
+    assert shown["average_score"] == score and shown["submitted"] == 1
+    assert "Handed in: 1 of 2" in table and "Most missed" in table
+    assert shown["most_missed"][0]["question"][:20] in table
+
+
+def hand_in(url: str, homework: dict[str, Any], link: str) -> float:
+    """The pupil hands in with their link: every answer right but the first one; the score."""
+    answers: list[str | None] = [e["correct_answer"] for e in homework["exercises"]]
+    answers[0] = None
+    submitted = httpx.post(
+        f"{url}/api/student/{homework['student_id']}/homework/{homework['id']}/submissions",
+        json={"answers": answers, "final": True},
+        headers={"Authorization": f"Bearer {link.rsplit('/', 1)[1]}"},
+    )
+    assert submitted.status_code == 200, submitted.text
+    score = float(submitted.json()["score"])
+    assert 0 < score < 100
+    return score
+
+
+def test_unknown_assignment_and_class_are_failures(teacher: Cli) -> None:
+    missing = teacher("results", "987654")
+    no_class = teacher("assign", "--class", "nope", "--level", "A1")
+
+    assert missing.exit_code == 1 and "987654" in missing.stderr
+    assert no_class.exit_code == 1 and "no class called 'nope'" in no_class.stderr
+
+
+@pytest.fixture
+def slow_worker() -> Iterator[str]:
+    """A fake worker (real HTTP on 127.0.0.1, its own event loop) taking a minute per homework."""
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    worker = FakeWorker(latency=60)
+    asyncio.run_coroutine_threadsafe(worker.start(), loop).result(10)
+    try:
+        yield worker.url
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(worker), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+async def stop(worker: FakeWorker) -> None:
+    """Close the worker and drop the generations it was still sleeping on."""
+    await worker.close()
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.cancel()
+
+
+def test_ctrl_c_while_waiting_leaves_the_assignment_running(
+    slow_worker: str, tmp_path: Path
+) -> None:
+    api = start_api(
+        tmp_path,
+        INFERENCE_API_URL=slow_worker,
+        INFERENCE_READ_TIMEOUT="120",
+        GENERATION_DEADLINE_SECONDS="120",
+    )
+    try:
+        cli = Cli(api.url, tmp_path / "config")
+        cli.login()
+        with cli.http() as http:
+            pupil = http.post(
+                "/api/teacher/students", json={"name": "Nina Lenta", "email": "nina@example.com"}
+            ).json()
+            # Ctrl-C, as a terminal sends it, once the command is watching the progress
+            interrupt = threading.Thread(target=interrupt_when_generating, args=(http,))
+            interrupt.start()
+            result = cli("assign", "--student", str(pupil["id"]), "--level", "B1", "--wait")
+            interrupt.join(30)
+            [assignment] = http.get("/api/teacher/assignments").json()
+
+        assert result.exit_code == 130, result.output
+        assert f"Assignment {assignment['id']} keeps generating on the server" in result.stderr
+        assert f"assignments show {assignment['id']} --wait" in result.stderr
+        assert assignment["status"] in ("pending", "generating")
+    finally:
+        api.stop()
+
+
+def interrupt_when_generating(http: httpx.Client) -> None:
+    """Send SIGINT to this process once the first assignment's homework is being generated."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        listed = http.get("/api/teacher/assignments").json()
+        if listed and listed[0]["homework_counts"].get("generating"):
+            time.sleep(0.5)  # a few polls of the progress
+            break
+        time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGINT)
