@@ -6,7 +6,13 @@ spaces, final sentence punctuation (. ! ? … ; :) and typographic apostrophes (
 Accents, capitals, apostrophes, spacing and punctuation inside the answer make it ``almost``:
 "e" (and) and "è" (is) are different words, so an accent is never silently accepted. A vowel
 followed by an apostrophe ("perche'", "E'") is how Italians type an accent on an English keyboard,
-so it is read as an accent. Different letters are always ``incorrect``.
+so it is read as an accent. Different letters are always ``incorrect``, and so is "un" for "un'"
+(and "un'" for "un"): the masculine and the elided feminine are different words, and telling them
+apart is the point of the exercise, as it is in a multiple choice.
+
+In a fill-in blank (``blank=True``), a capital letter where the blank is in mid-sentence is
+correct (the blank is a word, not the start of a sentence), and a repeated subject pronoun
+("io sono andato" for "sono andato") is ``almost``: the form is right, the pronoun is extra.
 """
 
 from __future__ import annotations
@@ -17,6 +23,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 Verdict = Literal["correct", "almost", "incorrect"]
+
+# Words whose elided feminine is the masculine plus an apostrophe: un / un', nessun / nessun'.
+_MASCULINE_OF_ELIDED = frozenset({"un", "nessun", "alcun", "ciascun", "qualcun"})
+_WORD = re.compile(r"[^\W\d_]+'?")  # a word with the apostrophe that may close it
+SUBJECT_PRONOUNS = frozenset({"io", "tu", "lui", "lei", "noi", "voi", "loro"})
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _TRAILING = re.compile(r"[\s.!?…;:]+$")
@@ -107,6 +118,28 @@ def _differences(answer: str, expected: str) -> list[str]:
     return [name for name in _DIMENSIONS if name in notes]
 
 
+def _elision_mistake(answer: str, expected: str) -> str | None:
+    """The note for "un" written for "un'" (or the other way round), if that is the difference."""
+    given = _WORD.findall(canonical(answer).lower())
+    wanted = _WORD.findall(canonical(expected).lower())
+    if len(given) != len(wanted):
+        return None
+    for said, right in zip(given, wanted, strict=True):
+        bare = right.rstrip("'")
+        if said == right or said.rstrip("'") != bare or bare not in _MASCULINE_OF_ELIDED:
+            continue
+        if right.endswith("'"):
+            return (
+                f"{said} is the masculine form; before a feminine word that starts with a "
+                f"vowel it is {right}, with the apostrophe: {canonical(expected)}"
+            )
+        return (
+            f"{said} is the feminine form (with the apostrophe); before a masculine word it "
+            f"is {right}, with no apostrophe: {canonical(expected)}"
+        )
+    return None
+
+
 def grade(answer: str, expected: str) -> Grade:
     """Compare one answer with one right answer."""
     if not letters(answer):  # blank or only punctuation: nothing to be right about
@@ -114,20 +147,51 @@ def grade(answer: str, expected: str) -> Grade:
     if canonical(answer) == canonical(expected):
         return Grade("correct")
     if letters(answer) == letters(expected):
+        mistake = _elision_mistake(answer, expected)
+        if mistake:
+            return Grade("incorrect", mistake)
         notes = _differences(answer, expected) or ["spelling"]
         return Grade("almost", f"Right, but check the {', '.join(notes)}: {canonical(expected)}")
     return Grade("incorrect")
 
 
-def grade_any(answer: str, expected: list[str]) -> Grade:
+def grade_blank(answer: str, expected: str) -> Grade:
+    """Compare the word(s) written in a fill-in blank with one right answer."""
+    text, wanted = canonical(answer), canonical(expected)
+    if text[:1].isupper() and wanted[:1].islower():
+        # The blank is in mid-sentence (its answer starts with a small letter): a capital
+        # there is not a mistake worth a note.
+        text = text[:1].lower() + text[1:]
+    result = grade(text, wanted)
+    if result.verdict != "incorrect":
+        return result
+    first, _, rest = text.partition(" ")
+    if (
+        first.lower() in SUBJECT_PRONOUNS
+        and rest
+        and wanted.split()[0].lower() not in SUBJECT_PRONOUNS
+    ):
+        without = grade_blank(rest, wanted)
+        if without.verdict != "incorrect":
+            note = f"Right, but leave out the subject pronoun '{first}' (the verb form already says who)"
+            if without.verdict == "almost":
+                checks = _differences(rest, wanted) or ["spelling"]
+                note += f" and check the {', '.join(checks)}"
+            return Grade("almost", f"{note}: {wanted}")
+    return result
+
+
+def grade_any(answer: str, expected: list[str], *, blank: bool = False) -> Grade:
     """The best grade against several right answers (the first is the main one)."""
     best = Grade("incorrect")
     for candidate in expected:
-        result = grade(answer, candidate)
+        result = grade_blank(answer, candidate) if blank else grade(answer, candidate)
         if result.verdict == "correct":
             return result
         if result.verdict == "almost" and best.verdict == "incorrect":
             best = result
+        elif result.verdict == "incorrect" and best == Grade("incorrect") and result.note:
+            best = result  # the note says what was off ("un" for "un'")
     return best
 
 

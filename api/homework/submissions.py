@@ -66,7 +66,7 @@ def grade_exercises(
                 text = _resolve_choice(exercise, index, answer)
                 result = grade_choice(text, exercise["options"] or [], exercise["correct_answer"])
             else:
-                result = grade_any(str(answer), expected)
+                result = grade_any(str(answer), expected, blank=exercise["type"] == "fill_in_blank")
             verdict, note = result.verdict, result.note
         points += {"correct": 1.0, "almost": ALMOST_WEIGHT}.get(verdict, 0.0)
         results.append(

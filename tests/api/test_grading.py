@@ -203,3 +203,74 @@ def test_a_different_letter_is_never_right(word: str, position: int, letter: str
     assert grade(changed, word).verdict == "incorrect"
     assert grade(word + letter, word).verdict == "incorrect"
     assert grade(word[:position] + word[position + 1 :], word).verdict == "incorrect"
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "verdict", "note"),
+    [
+        # The apostrophe is the point of "___ amica": "un" is another word, as in a multiple choice.
+        (
+            "un",
+            ["un'"],
+            "incorrect",
+            "un is the masculine form; before a feminine word that starts with a vowel it is un', with the apostrophe: un'",
+        ),  # fmt: skip
+        ("Un", ["un'"], "incorrect", "un is the masculine form"),
+        (
+            "un'",
+            ["un"],
+            "incorrect",
+            "un' is the feminine form (with the apostrophe); before a masculine word it is un, with no apostrophe: un",
+        ),  # fmt: skip
+        ("nessun", ["nessun'"], "incorrect", "nessun is the masculine form"),
+        ("un’", ["un'"], "correct", None),
+        # A capital in a mid-sentence blank is not a mistake; one the sentence needs still is.
+        ("Sono andato", ["sono andato"], "correct", None),
+        ("È", ["è"], "correct", None),
+        ("Sono andata", ["sono andato", "sono andata"], "correct", None),
+        ("la", ["La"], "almost", "Right, but check the capital letters: La"),
+        ("Sono andto", ["sono andato"], "incorrect", None),
+        # A repeated subject pronoun: the form is right, the pronoun is extra.
+        (
+            "io sono andato",
+            ["sono andato"],
+            "almost",
+            "Right, but leave out the subject pronoun 'io' (the verb form already says who): sono andato",
+        ),  # fmt: skip
+        (
+            "Noi siamo andate",
+            ["siamo andati", "siamo andate"],
+            "almost",
+            "leave out the subject pronoun 'noi'",
+        ),  # fmt: skip
+        ("io sono andata", ["sono andato"], "incorrect", None),
+        ("io sono andato", ["io sono andato"], "correct", None),
+        (
+            "lui e andato",
+            ["è andato"],
+            "almost",
+            "Right, but leave out the subject pronoun 'lui' (the verb form already says who) and check the accents: è andato",
+        ),  # fmt: skip
+    ],
+)
+def test_fill_in_blank_verdicts(
+    answer: str, expected: list[str], verdict: str, note: str | None
+) -> None:
+    result = grade_any(answer, expected, blank=True)
+    assert result.verdict == verdict
+    if note is None:
+        assert result.note is None
+    else:
+        assert result.note is not None and note in result.note
+
+
+def test_outside_a_blank_capitals_and_pronouns_keep_their_verdicts() -> None:
+    assert grade_any("Sono andato", ["sono andato"]).verdict == "almost"
+    assert grade_any("io sono andato", ["sono andato"]).verdict == "incorrect"
+    assert grade_any("un amica", ["un'amica"]).verdict == "incorrect"
+
+
+def test_multiple_choice_and_fill_in_agree_on_un_for_un_apostrophe() -> None:
+    options = ["un", "uno", "una", "un'"]
+    assert grade_choice("un", options, "un'").verdict == "incorrect"
+    assert grade_any("un", ["un'"], blank=True).verdict == "incorrect"
