@@ -189,6 +189,7 @@ class Dispatcher:
             failure = f"offline generator failed ({type(exc).__name__}: {exc})"
         else:
             failure = ""
+        self._tokens.pop(job.homework_id, None)  # the stored result says what it cost
         try:
             await asyncio.to_thread(self._store, job, outcome, failure)
         except Exception as exc:

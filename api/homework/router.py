@@ -144,9 +144,16 @@ async def list_assignment_homework(
     responses=responses(401, 404),
 )
 async def get_teacher_homework(
-    homework_id: HomeworkIdPath, teacher: CurrentTeacher, database: DatabaseDep
+    request: Request, homework_id: HomeworkIdPath, teacher: CurrentTeacher, database: DatabaseDep
 ) -> Response:
     """A homework of one of your pupils, with right answers, answers and verdicts."""
-    return await _read(
-        database, service.get_for_teacher, teacher_id=teacher.id, homework_id=homework_id
-    )
+
+    def run() -> dict[str, Any]:
+        with database.single_read() as db:
+            return service.get_for_teacher(db=db, teacher_id=teacher.id, homework_id=homework_id)
+
+    homework = await database.run(run)
+    if homework["status"] == "generating":  # tokens so far, while a streaming worker works
+        dispatcher = request.app.state.dispatcher
+        homework["generated_tokens"] = dispatcher.generated_tokens(homework_id)
+    return _json(homework)

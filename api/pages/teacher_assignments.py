@@ -187,7 +187,16 @@ async def _progress(request: Request, teacher_id: int, assignment_id: int) -> di
     def load(db: Session) -> dict[str, Any]:
         return assignments.progress(db=db, teacher_id=teacher_id, assignment_id=assignment_id)
 
-    return await database.read(load)
+    state = await database.read(load)
+    # Tokens so far, as a streaming worker reports them, for homework being generated here.
+    dispatcher = request.app.state.dispatcher
+    for item in state["homework"]:
+        item["generated_tokens"] = (
+            dispatcher.generated_tokens(item["homework_id"])
+            if item["status"] == "generating"
+            else None
+        )
+    return state
 
 
 @router.get("/teacher/assignments/{assignment_id}/progress")

@@ -80,7 +80,7 @@ async def test_transient_status_is_retried(first: int) -> None:
 
 async def test_invalid_answer_is_retried_with_a_new_seed() -> None:
     seeds: list[object] = []
-    bad = dict(GOOD, exercises=[dict(GOOD["exercises"][0], type="multiple_choice")])  # type: ignore[arg-type]
+    bad = dict(GOOD, exercises=[dict(GOOD["exercises"][0], type="multiple_choice")])  # type: ignore[arg-type,index]
 
     def handler(request: httpx.Request) -> httpx.Response:
         seeds.append(json.loads(request.content)["seed"])
