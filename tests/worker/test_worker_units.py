@@ -246,7 +246,7 @@ def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) ->
     limits = {"question": 8, "correct_answer": 8, "distractors": 8, "explanation": 8}
     schema = draft_schema(["translation", "multiple_choice"], limits)
     grammar = LLMatcher.grammar_from_json_schema(schema, overrides={"whitespace_flexible": False})
-    matcher = LLMatcher(from_tokenizer(tokenizer, n_vocab=len(tokenizer)), grammar)
+    matcher = LLMatcher(from_tokenizer(tokenizer, n_vocab=len(tokenizer)), grammar)  # type: ignore[arg-type]
 
     def accepted(question: str, *, first: str = "translation", distractors: int = 3) -> bool:
         plain = {"type": first, "question": question, "correct_answer": "Sì.", "explanation": "."}
@@ -500,6 +500,18 @@ class ScriptedEngine:
         task.report(len(text), text)
         return EngineOutput(text=text, generated_tokens=len(text), finish_reason="stop")
 
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    def gpu_memory_used_mb(self) -> float | None:
+        return None
+
+    def queue_depth(self) -> tuple[int, int]:
+        return 0, 0
+
+    async def close(self) -> None:
+        """Nothing to free."""
+
 
 def _drafts(task: GenerationTask, *, label: str, repeat_in_slot: int | None = None) -> str:
     items = []
@@ -540,8 +552,8 @@ async def test_only_the_slot_with_a_repeated_distractor_is_generated_again() -> 
     assert "Crea 1 " in engine.tasks[1].messages[1]["content"]
     for slot, exercise in enumerate(response.exercises):
         assert exercise.question.startswith("again 0" if slot == bad else f"first {slot}")
-    assert response.exercises[bad].options is not None
-    assert response.exercises[bad].correct_answer in response.exercises[bad].options
+    options = response.exercises[bad].options
+    assert options is not None and response.exercises[bad].correct_answer in options
     assert response.generated_tokens == sum(len(text) for text in engine.texts)
     assert progress.exercises_complete == 4
 
