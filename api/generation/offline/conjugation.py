@@ -283,37 +283,15 @@ def negative_imperative_tu(verb: Verb) -> str:
     return f"non {verb.infinitive}"
 
 
-def conjugate(verb: Verb, tense: Tense, person: int, gender: Gender = "m") -> str:
+def conjugate(verb: Verb, tense: TenseName, person: int, gender: Gender = "m") -> str:
     """One form of ``verb`` (with its reflexive pronoun and participle agreement where needed)."""
-    if tense == "passato_prossimo":
-        return passato_prossimo(verb, person, gender)
-    if tense == "imperativo":
-        return imperative_forms(verb, person)[0]
-    form = simple_forms(verb, tense)[person]
-    if verb.reflexive:
-        return f"{REFLEXIVE_PRONOUNS[person]} {form}"
-    return form
+    return forms(verb, tense, person, gender)[0]
 
 
 def all_forms(verb: Verb) -> set[str]:
-    """Every form the engine knows for ``verb``: used to check that options are real words."""
-    forms: set[str] = set()
-    for tense in TENSES:
-        for person in range(6):
-            if tense == "imperativo":
-                if verb.reflexive or person not in IMPERATIVE_PERSONS:
-                    continue
-                forms.update(imperative_forms(verb, person))
-            elif tense == "passato_prossimo":
-                for gender in ("m", "f"):
-                    for aux in ("avere", "essere"):
-                        forms.add(passato_prossimo(verb, person, gender, auxiliary=aux))
-            else:
-                forms.add(conjugate(verb, tense, person))
-    forms.add(verb.infinitive)
-    if not verb.reflexive:
-        forms.add(negative_imperative_tu(verb))
-    return forms
+    """Every form the engine knows for ``verb``, in every tense, with both auxiliaries and both
+    genders (the wrong auxiliary is a classic distractor): options must be among these."""
+    return every_form(verb)
 
 
 # -- the whole verb system ----------------------------------------------------------------------
@@ -474,7 +452,11 @@ def form(verb: Verb, tense: TenseName, person: int, gender: Gender = "m") -> str
 
 def every_form(verb: Verb) -> set[str]:
     """Every form of every tense, both auxiliaries and genders: real words to draw options from."""
-    result = set(all_forms(verb))
+    result = {verb.infinitive}
+    if not verb.reflexive:
+        result.add(negative_imperative_tu(verb))
+        for person in IMPERATIVE_PERSONS:
+            result.update(imperative_forms(verb, person))
     for tense in ALL_TENSES:
         if tense.startswith("imperativo"):
             if verb.reflexive:

@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-from api.generation.offline.conjugation import Gender, Tense, Verb
+from api.generation.offline.conjugation import Gender, Tense, Verb, verb_from_entry
 from api.generation.offline.morphology import Adjective, regular_adjective
 
 Imperative = Literal["positive", "negative"]
@@ -96,20 +96,7 @@ def _load(name: str) -> Any:
 @cache
 def verbs() -> dict[str, Verb]:
     """Every verb the generator conjugates, by infinitive."""
-    result: dict[str, Verb] = {}
-    for entry in _load("verbs.json")["verbs"]:
-        imperative = entry.get("imperative")
-        result[entry["infinitive"]] = Verb(
-            infinitive=entry["infinitive"],
-            english=entry["english"],
-            auxiliary=entry.get("auxiliary", "avere"),
-            isc=entry.get("isc", False),
-            participle=entry.get("participle"),
-            future_stem=entry.get("future_stem"),
-            irregular={tense: tuple(forms) for tense, forms in entry.get("irregular", {}).items()},
-            imperative=tuple(tuple(forms) for forms in imperative) if imperative else None,
-        )
-    return result
+    return {entry["infinitive"]: verb_from_entry(entry) for entry in _load("verbs.json")["verbs"]}
 
 
 @cache

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
+from api.generation.offline import lexicon
 from api.generation.offline.builders import Item, capitalise
 from api.generation.offline.conjugation import (
     COMPOUND_TENSES,
@@ -31,7 +32,6 @@ from api.generation.offline.conjugation import (
     is_plural,
     passato_remoto_forms,
     past_participle,
-    verb_from_entry,
 )
 
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -57,18 +57,20 @@ TENSES: tuple[TenseFocus, ...] = (
     _focus(
         "presente",
         "presente indicativo, indicativo presente, present, present tense, simple present, "
-        "present simple",
+        "present simple, verbi regolari, verbi irregolari, regular verbs, irregular verbs, "
+        "coniugazione, conjugation",
         "A1",
     ),
     _focus(
         "passato prossimo",
-        "present perfect, perfect tense, compound past, passato composto",
+        "passato, past, past tense, present perfect, perfect tense, compound past, passato composto, "
+        "participio passato, past participle, ausiliari, auxiliaries",
         "A1",
     ),
     _focus(
         "imperfetto",
         "imperfetto indicativo, indicativo imperfetto, imperfect, imperfect tense, "
-        "past continuous, used to",
+        "past continuous, past habitual, used to",
         "A2",
     ),
     _focus("trapassato prossimo", "trapassato, pluperfect, past perfect", "B1"),
@@ -294,10 +296,9 @@ def _load(name: str) -> Any:
     return json.loads(package.joinpath("data", name).read_text("utf-8"))
 
 
-@cache
 def verbs() -> dict[str, Verb]:
     """Every verb of verbs.json, by infinitive, with all its irregular data."""
-    return {entry["infinitive"]: verb_from_entry(entry) for entry in _load("verbs.json")["verbs"]}
+    return lexicon.verbs()
 
 
 @cache
@@ -683,6 +684,7 @@ def _tags(choice: _Choice, kind: str) -> dict[str, str]:
         "gender": (choice.subject.gender or "any") if choice.subject else "any",
         "variety": choice.frame.variety_key,
         "level": choice.frame.level,
+        "auxiliary": choice.verb.compound_auxiliary,
         "type": kind,
     }
 
