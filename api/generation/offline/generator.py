@@ -37,7 +37,8 @@ _TRANSLATION_FOCUS_NOTES: dict[str, str] = {
     m.AGGETTIVI: "Adjectives agree in gender and number with the noun.",
 }
 
-# Contractions the grader should accept either way in English answers.
+# Contractions the grader should accept either way in English answers, matched whatever the
+# case of their first letter ("We are" / "We're", "it is" / "it's").
 _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("I am", "I'm"),
     ("you are", "you're"),
@@ -46,37 +47,108 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("he is", "he's"),
     ("she is", "she's"),
     ("it is", "it's"),
-    ("It is", "It's"),
+    ("that is", "that's"),
+    ("there is", "there's"),
+    ("what is", "what's"),
     ("do not", "don't"),
-    ("Do not", "Don't"),
     ("does not", "doesn't"),
+    ("did not", "didn't"),
     ("is not", "isn't"),
     ("are not", "aren't"),
-    ("I would", "I'd"),
-    ("we would", "we'd"),
-    ("I will", "I'll"),
-    ("we will", "we'll"),
+    ("was not", "wasn't"),
+    ("were not", "weren't"),
+    ("have not", "haven't"),
+    ("has not", "hasn't"),
+    ("cannot", "can't"),
+    ("could not", "couldn't"),
+    ("would not", "wouldn't"),
     ("will not", "won't"),
-    ("What is", "What's"),
-    ("Let us", "Let's"),
+    ("I would", "I'd"),
+    ("you would", "you'd"),
+    ("we would", "we'd"),
+    ("they would", "they'd"),
+    ("I will", "I'll"),
+    ("you will", "you'll"),
+    ("we will", "we'll"),
+    ("they will", "they'll"),
+    ("let us", "let's"),
 )
-_ITALIAN_PRONOUN = re.compile(r"^(Io|Tu|Noi|Voi) (\w)")
+# "have" contracts only as an auxiliary ("I've finished", "we've got"), not as "possess".
+_HAVE_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("I have", "I've"),
+    ("you have", "you've"),
+    ("we have", "we've"),
+    ("they have", "they've"),
+)
+_AUXILIARY_NEXT = (
+    r"(?=\s+(?:got|been|had|made|done|seen|written|left|gone|slept|eaten|bought|\w+ed)\b)"
+)
+
+# Number words a pupil may write as digits, where they count or tell the time.
+_ENGLISH_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20"}  # fmt: skip
+_ITALIAN_NUMBERS = {"una": "1", "due": "2", "tre": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7", "otto": "8", "nove": "9", "dieci": "10", "undici": "11", "dodici": "12", "venti": "20"}  # fmt: skip
+_ENGLISH_NUMBER = re.compile(
+    rf"\b(?:(?P<lead>at|platform|page|number) )?(?P<number>{'|'.join(_ENGLISH_NUMBERS)})\b"
+    r"(?P<tail> (?:hours|years|minutes|days|o'clock)\b)?"
+)
+_ITALIAN_NUMBER = re.compile(
+    rf"\b(?:(?P<lead>alle|binario|pagina|numero) )?(?P<number>{'|'.join(_ITALIAN_NUMBERS)})\b"
+    r"(?P<tail> (?:ore|anni|minuti|giorni)\b)?"
+)
+
+
+def _swap(text: str, pattern: str, replacement: str, after: str = "") -> str:
+    """Replace a phrase whatever the case of its first letter, keeping that case."""
+
+    def keep_case(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return replacement[:1].upper() + replacement[1:] if found[:1].isupper() else replacement
+
+    first = pattern[:1]
+    # "I" is always a capital; other first letters may be either case.
+    head = (
+        "I"
+        if pattern.startswith("I ") or pattern.startswith("I'")
+        else f"[{first.lower()}{first.upper()}]"
+    )
+    return re.sub(rf"\b{head}{re.escape(pattern[1:])}\b{after}", keep_case, text)
 
 
 def _english_variants(sentence: str) -> list[str]:
     expanded = contracted = sentence
     for full, short in _CONTRACTIONS:
-        expanded = re.sub(rf"\b{re.escape(short)}\b", full, expanded)
-        contracted = re.sub(rf"\b{re.escape(full)}\b", short, contracted)
-    return [expanded, contracted]
+        expanded = _swap(expanded, short, full)
+        contracted = _swap(contracted, full, short)
+    for full, short in _HAVE_CONTRACTIONS:
+        expanded = _swap(expanded, short, full)
+        contracted = _swap(contracted, full, short, _AUXILIARY_NEXT)
+    variants = [expanded, contracted]
+    return variants + [_digits(v, _ENGLISH_NUMBER, _ENGLISH_NUMBERS) for v in variants]
+
+
+def _digits(sentence: str, pattern: re.Pattern[str], numbers: dict[str, str]) -> str:
+    """Number words as digits where they tell the time or count ("at 7", "alle 7", "20 anni")."""
+
+    def replace(match: re.Match[str]) -> str:
+        lead, tail = match.group("lead"), match.group("tail")
+        if not lead and not tail:  # "sei" may be "you are", "one" a pronoun: leave them
+            return match.group(0)
+        number = numbers[match.group("number")]
+        return f"{lead + ' ' if lead else ''}{number}{tail or ''}"
+
+    return pattern.sub(replace, sentence)
+
+
+_ITALIAN_PRONOUN = re.compile(r"^(Io|Tu|Noi|Voi) (\w)")
 
 
 def _italian_variants(sentence: str) -> list[str]:
+    variants = [_digits(sentence, _ITALIAN_NUMBER, _ITALIAN_NUMBERS)]
     match = _ITALIAN_PRONOUN.match(sentence)
-    if not match:
-        return []
-    rest = sentence[match.end(1) + 1 :]
-    return [rest[:1].upper() + rest[1:]]
+    if match:
+        rest = sentence[match.end(1) + 1 :]
+        variants.append(rest[:1].upper() + rest[1:])
+    return variants
 
 
 def _unique(answer: str, candidates: list[str]) -> list[str] | None:
@@ -88,6 +160,42 @@ def _unique(answer: str, candidates: list[str]) -> list[str] | None:
             seen.add(key)
             result.append(candidate)
     return result or None
+
+
+def pair_exercises(pair: lexicon.TranslationPair) -> tuple[Exercise, Exercise]:
+    """A translation pair as two exercises, into Italian and into English, with every accepted
+    rendering: the listed ones, without the subject pronoun, with digits, with or without
+    contractions."""
+    note = _TRANSLATION_FOCUS_NOTES.get(pair.focus, "")
+    to_italian = Exercise(
+        type="translation",
+        question=f"Traduci in italiano: «{pair.english}»",
+        correct_answer=pair.italian,
+        explanation=f"{pair.italian} {note}".strip(),
+        accepted_answers=_unique(
+            pair.italian,
+            [
+                variant
+                for text in (pair.italian, *pair.italian_alternatives)
+                for variant in (text, *_italian_variants(text))
+            ],
+        ),
+    )
+    to_english = Exercise(
+        type="translation",
+        question=f"Traduci in inglese: «{pair.italian}»",
+        correct_answer=pair.english,
+        explanation=f"{pair.english} {note}".strip(),
+        accepted_answers=_unique(
+            pair.english,
+            [
+                variant
+                for text in (pair.english, *pair.english_alternatives)
+                for variant in (text, *_english_variants(text))
+            ],
+        ),
+    )
+    return to_italian, to_english
 
 
 def _translation_exercises(
@@ -111,35 +219,7 @@ def _translation_exercises(
             score += 4
         if level - pair_level > 1:
             score += 1
-        note = _TRANSLATION_FOCUS_NOTES.get(pair.focus, "")
-        to_italian = Exercise(
-            type="translation",
-            question=f"Traduci in italiano: «{pair.english}»",
-            correct_answer=pair.italian,
-            explanation=f"{pair.italian} {note}".strip(),
-            accepted_answers=_unique(
-                pair.italian,
-                [
-                    variant
-                    for text in (pair.italian, *pair.italian_alternatives)
-                    for variant in (text, *_italian_variants(text))
-                ],
-            ),
-        )
-        to_english = Exercise(
-            type="translation",
-            question=f"Traduci in inglese: «{pair.italian}»",
-            correct_answer=pair.english,
-            explanation=f"{pair.english} {note}".strip(),
-            accepted_answers=_unique(
-                pair.english,
-                [
-                    variant
-                    for text in (pair.english, *pair.english_alternatives)
-                    for variant in (text, *_english_variants(text))
-                ],
-            ),
-        )
+        to_italian, to_english = pair_exercises(pair)
         for exercise in (to_italian, to_english):
             candidates.append((score, rng.random(), number, exercise))
     candidates.sort(key=lambda entry: (entry[0], entry[1]))
