@@ -141,16 +141,12 @@ def watch(api: Api, assignment_id: int, *, timeout: float, interval: float) -> G
 
 
 def _print_notes(assignment: dict[str, Any]) -> None:
-    """Warnings and the resolved focus, when the API gives them."""
+    """The API's warnings (what the offline generator cannot practise) and what it will."""
     for note in assignment.get("warnings") or []:
-        if isinstance(note, dict):
-            note = note.get("message") or note.get("detail") or note
         warn(str(note))
     resolved = assignment.get("resolved_focus")
-    if isinstance(resolved, dict):
-        resolved = resolved.get("name") or resolved.get("label")
     if resolved and str(resolved).casefold() != str(assignment["grammar_focus"]).casefold():
-        typer.echo(f"Focus {assignment['grammar_focus']!r} practised as: {resolved}", err=True)
+        typer.echo(f"Homework generated offline practises: {resolved}.", err=True)
 
 
 def _finish(state: Generation, elapsed: float, json_: bool) -> None:

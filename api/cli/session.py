@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # what a shell reports for a command stopped by Ctrl-C
 
+# A large roster is one request per pupil: beyond the per-token rate the API answers 429 with
+# Retry-After, and the command waits that long (a minute at most, a few times) rather than stop.
+RATE_LIMIT_RETRIES = 5
+MAX_RETRY_AFTER = 60.0
 # Reading answers may take a while on a busy school server; connecting should not.
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -174,16 +179,31 @@ def error_message(response: httpx.Response) -> str:
     return message
 
 
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait before repeating a request the API refused as too many (429), when short."""
+    if response.status_code != 429:
+        return None
+    try:
+        seconds = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
+
+
 class Api:
     """A synchronous HTTP client for one API: every failure ends the command with a clear error."""
 
-    def __init__(self, url: str, token: str | None = None) -> None:
+    def __init__(
+        self, url: str, token: str | None = None, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.url = url
         self.token = token
         headers = {"User-Agent": f"{APP_NAME}-cli", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.http = httpx.Client(base_url=url, headers=headers, timeout=TIMEOUT)
+        self.http = httpx.Client(
+            base_url=url, headers=headers, timeout=TIMEOUT, transport=transport
+        )
 
     def __enter__(self) -> Api:
         return self
@@ -196,8 +216,22 @@ class Api:
     ) -> httpx.Response:
         """Send one request; a status in ``allow`` is returned, any other error ends the command
         (422, a request the API finds invalid, with the usage exit code)."""
+        response = self._send(method, path, **kwargs)
+        for _ in range(RATE_LIMIT_RETRIES):
+            pause = _retry_after(response)
+            if pause is None or response.status_code in allow:
+                break
+            typer.echo(f"The API asks to slow down: waiting {pause:g} s.", err=True)
+            time.sleep(pause)
+            response = self._send(method, path, **kwargs)
+        if response.is_success or response.status_code in allow:
+            return response
+        code = EXIT_USAGE if response.status_code == 422 else EXIT_FAILURE
+        fail(error_message(response), code)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = self.http.request(method, path, **kwargs)
+            return self.http.request(method, path, **kwargs)
         except httpx.TimeoutException:
             fail(f"the API at {self.url} did not answer in time: try again in a moment")
         except httpx.TransportError as exc:
@@ -205,10 +239,6 @@ class Api:
                 f"cannot reach the API at {self.url} ({exc or type(exc).__name__}): is it "
                 f"running, and is the address right? (`{APP_NAME} login --url ...`)"
             )
-        if response.is_success or response.status_code in allow:
-            return response
-        code = EXIT_USAGE if response.status_code == 422 else EXIT_FAILURE
-        fail(error_message(response), code)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """The JSON body of a successful request."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import os
 import signal
 import threading
@@ -78,6 +79,23 @@ def hand_in(url: str, homework: dict[str, Any], link: str) -> float:
     score = float(submitted.json()["score"])
     assert 0 < score < 100
     return score
+
+
+def test_the_apis_warnings_are_printed(teacher: Cli, tmp_path: Path) -> None:
+    roster = tmp_path / "6a.csv"
+    roster.write_text("Ugo Foscolo,ugo.f@example.com\n")
+    teacher.ok("students", "import", str(roster), "--class", "6A")
+
+    result = teacher(
+        "assign", "--class", "6A", "--level", "B1", "--focus", "astrofisica quantistica", "--json"
+    )
+
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert created["warnings"], created
+    for warning in created["warnings"]:
+        assert f"warning: {warning}" in result.stderr
+    assert f"practises: {created['resolved_focus']}." in result.stderr
 
 
 def test_unknown_assignment_and_class_are_failures(teacher: Cli) -> None:
