@@ -33,6 +33,7 @@ from api.health import router as health_router
 from api.homework.router import router as homework_router
 from api.homework.router import teacher_router as teacher_homework_router
 from api.metrics import install_metrics
+from api.openapi_examples import add_examples
 from api.pages.routes import install_pages
 from api.pages.templates import render_error
 from api.students.router import router as students_router
@@ -158,7 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_pages(app)
-    install_openapi(app, document_pupil_scheme)
+    install_openapi(app, document_pupil_scheme, finish=add_examples)
     generation_metrics = install_metrics(app)
     return app
 

@@ -73,8 +73,8 @@ class AssignmentCreate(BaseModel):
     @field_validator("grammar_focus", "topic", mode="before")
     @classmethod
     def _general_when_empty(cls, value: object) -> object:
-        if value is None:
-            return GENERAL
+        # null is refused (the schema says string): an empty string or leaving the field out
+        # means general practice.
         if isinstance(value, str):
             return clean_line(value) or GENERAL
         return value

@@ -115,6 +115,16 @@ def install_error_handlers(app: FastAPI, render_page: PageErrorRenderer | None =
                 _describe(e) for e in exc.errors()
             )
             return render_page(request, status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
+        unparsable = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if unparsable is not None:
+            at = unparsable.get("loc", ("body", "?"))[-1]
+            return JSONResponse(
+                status_code=status.HTTP_400_BAD_REQUEST,
+                content={
+                    "detail": f"The request body is not valid JSON (error at character {at}): "
+                    "check quotes, commas and brackets, and send it as UTF-8."
+                },
+            )
         errors = [
             {k: v for k, v in e.items() if k in {"loc", "msg", "type"}}
             | {"input": repr(e.get("input"))[:200]}

@@ -47,9 +47,13 @@ def _truthful(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def install_openapi(app: FastAPI, *extend: Callable[[dict[str, Any]], None]) -> None:
-    """Post-process the generated document once (``extend`` may add to it too), and answer 405
-    with every allowed method of the path."""
+def install_openapi(
+    app: FastAPI,
+    *extend: Callable[[dict[str, Any]], None],
+    finish: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Post-process the generated document once (``extend`` may add to it first, ``finish`` last,
+    once every response is in place), and answer 405 with every allowed method of the path."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -57,7 +61,10 @@ def install_openapi(app: FastAPI, *extend: Callable[[dict[str, Any]], None]) -> 
             schema = build()
             for step in extend:
                 step(schema)
-            app.openapi_schema = _truthful(schema)
+            _truthful(schema)
+            if finish is not None:
+                finish(schema)
+            app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
