@@ -50,6 +50,13 @@ password) and see only their own students, classes and assignments. **Pupils** h
 password: each has a personal link, whose last part is their access token, sent as
 `Authorization: Bearer <token>` to `/api/student/{student_id}/...`. Pupils see the right
 answers only after handing their homework in.
+
+**Errors** always have the shape `{"detail": "<what went wrong and what to do>"}` (422 adds
+`errors`, one entry per bad field). Besides the codes listed on each operation: a body that is
+not JSON is a 400, a body over `MAX_BODY_BYTES` a 413, too many requests a 429 with
+`Retry-After`, and a method a path does not offer a 405 whose `Allow` header lists the ones it
+does. The walk-through in the request examples (Giulia, Marco, class 3B, an assignment, a save,
+the hand-in) works in that order on a new database.
 """
 
 
