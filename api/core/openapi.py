@@ -84,6 +84,11 @@ def _plain(exc: StarletteHTTPException) -> str:
         return "This method is not allowed here: the Allow header lists those that are."
     if exc.status_code == 404 and exc.detail == "Not Found":
         return "Nothing here: see /docs for the API's paths, or / for the pages."
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return (
+            "The request body could not be read (not JSON, nested too deeply, or not the form "
+            "the operation takes): send it as documented in /docs."
+        )
     return str(exc.detail)
 
 

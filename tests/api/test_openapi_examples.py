@@ -157,3 +157,13 @@ async def test_topic_null_is_refused_as_the_schema_says(api: Api) -> None:
     spec = (await api.client.get("/openapi.json")).json()
     topic = spec["components"]["schemas"]["AssignmentCreate"]["properties"]["topic"]
     assert topic["type"] == "string"
+
+
+async def test_a_body_nested_too_deeply_is_a_400_that_says_so(api: Api) -> None:
+    response = await api.client.post(
+        "/api/teacher/classes",
+        content=b"[" * 100_000 + b"]" * 100_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
