@@ -263,11 +263,13 @@ def passato_prossimo(
 
 
 def imperative_forms(verb: Verb, person: int) -> tuple[str, ...]:
-    """The affirmative imperativo for tu, noi or voi: the taught form first, then variants."""
-    if person not in IMPERATIVE_PERSONS:
-        raise ValueError("the imperativo has tu, noi and voi only here")
+    """The affirmative imperativo for tu, Lei, noi or voi: the taught form first, then variants."""
+    if person not in FULL_IMPERATIVE_PERSONS:
+        raise ValueError("the imperativo has tu, Lei, noi and voi")
     if verb.reflexive:
         raise ValueError(f"{verb.infinitive}: reflexive imperatives are not generated")
+    if person == 2:
+        return _simple_variants(verb, "congiuntivo", 2)  # parli, prenda, vada, faccia
     if verb.imperative is not None:
         return verb.imperative[IMPERATIVE_PERSONS.index(person)]
     presente = simple_forms(verb, "presente")
@@ -406,8 +408,6 @@ def imperative_full(verb: Verb, person: int, *, negative: bool = False) -> tuple
         raise ValueError(f"{verb.infinitive}: reflexive imperatives are not generated")
     if negative and person == 1:
         return (verb.infinitive,)
-    if person == 2:
-        return _simple_variants(verb, "congiuntivo", 2)  # parli, prenda, vada, faccia
     return imperative_forms(verb, person)
 
 
