@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from api.generation.offline import lexicon, registry
 from api.generation.offline import matching as m
@@ -162,6 +163,7 @@ def _unique(answer: str, candidates: list[str]) -> list[str] | None:
     return result or None
 
 
+@cache
 def pair_exercises(pair: lexicon.TranslationPair) -> tuple[Exercise, Exercise]:
     """A translation pair as two exercises, into Italian and into English, with every accepted
     rendering: the listed ones, without the subject pronoun, with digits, with or without
@@ -227,7 +229,8 @@ def _translation_exercises(
     for _, _, number, exercise in candidates:
         if number not in used:
             used.add(number)
-            yield exercise
+            # A copy: the cached exercise is shared by every homework of the process.
+            yield exercise.model_copy(deep=True)
 
 
 def _to_exercise(item: Item, kind: ExerciseType, rng: random.Random) -> Exercise | None:
