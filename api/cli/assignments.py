@@ -19,7 +19,6 @@ from api.cli import session
 from api.cli.output import console, print_json, table, when
 from api.cli.session import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, Api, fail, warn
 from api.cli.students import JsonOption, resolve_class
-from inference_worker.contract import EXERCISE_TYPES, MAX_QUANTITY
 
 assignments_app = typer.Typer(help="Your assignments.", no_args_is_help=True)
 
@@ -37,14 +36,14 @@ class Level(StrEnum):
     C2 = "C2"
 
 
-def _types(value: str) -> list[str]:
-    chosen = [t.strip() for t in value.split(",") if t.strip()]
-    unknown = [t for t in chosen if t not in EXERCISE_TYPES]
-    if not chosen or unknown:
-        raise typer.BadParameter(
-            f"{', '.join(unknown) or 'none given'}: choose among {', '.join(EXERCISE_TYPES)}"
-        )
-    return list(dict.fromkeys(chosen))
+def _types(value: str | None) -> list[str] | None:
+    """The exercise types asked for; the API checks them (a newer server may know more)."""
+    if value is None:
+        return None
+    chosen = list(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    if not chosen:
+        raise typer.BadParameter("name at least one type, e.g. fill_in_blank,multiple_choice")
+    return chosen
 
 
 @dataclass
@@ -185,12 +184,18 @@ def assign(
     ] = "",
     topic: Annotated[str, typer.Option("--topic", help="Theme, e.g. viaggi.")] = "",
     quantity: Annotated[
-        int, typer.Option("--quantity", "-q", min=1, max=MAX_QUANTITY, help="Exercises each.")
+        int, typer.Option("--quantity", "-q", min=1, help="Exercises for each pupil.")
     ] = 5,
     types: Annotated[
-        str,
-        typer.Option("--types", "-t", help=f"Comma-separated, among: {', '.join(EXERCISE_TYPES)}."),
-    ] = ",".join(EXERCISE_TYPES),
+        str | None,
+        typer.Option(
+            "--types",
+            "-t",
+            help="Comma-separated, e.g. fill_in_blank,multiple_choice,translation "
+            "(default: every type).",
+            show_default=False,
+        ),
+    ] = None,
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Show live progress until it is ready.")
     ] = False,
@@ -209,9 +214,10 @@ def assign(
         "grammar_focus": focus,
         "topic": topic,
         "quantity": quantity,
-        "exercise_types": exercise_types,
         "student_ids": list(student or []),
     }
+    if exercise_types is not None:
+        body["exercise_types"] = exercise_types
     with session.connect() as api:
         if class_name is not None:
             body["class_id"] = resolve_class(api, class_name)["id"]

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api.cli import session
 from api.cli.output import print_json, spreadsheet_safe, table, write_csv
 from api.cli.session import EXIT_USAGE, Api, fail, warn
-from api.core.errors import AppError
-from api.students import roster as rosters
+
+if TYPE_CHECKING:
+    from api.students.roster import Roster
 
 students_app = typer.Typer(help="Your pupils: import a roster, list them.", no_args_is_help=True)
 classes_app = typer.Typer(help="Your classes.", no_args_is_help=True)
@@ -99,7 +100,12 @@ class Outcome:
         }
 
 
-def _read_roster(path: Path) -> rosters.Roster:
+def _read_roster(path: Path) -> Roster:
+    # The web page's rules, imported here: they bring the database layer, which other commands
+    # do not need at start-up.
+    from api.core.errors import AppError
+    from api.students import roster as rosters
+
     try:
         return rosters.parse(rosters.decode(path.read_bytes()))
     except AppError as exc:

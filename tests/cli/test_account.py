@@ -51,14 +51,18 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
 
     unknown_option = cli("students", "list", "--no-such-option")
     bad_level = cli("assign", "--level", "Z9", "--student", "1")
-    bad_types = cli("assign", "--level", "A2", "--student", "1", "--types", "essay")
+    bad_types = cli(
+        "assign", "--level", "A2", "--student", "1", "--types", "essay"
+    )  # the API's 422
+    too_many = cli("assign", "--level", "A2", "--student", "1", "--quantity", "999")
     nobody = cli("assign", "--level", "A2")
     missing_file = cli("students", "import", str(cli.config_dir / "absent.csv"))
     bad_url = cli("login", "--url", "ftp://example.com", "--email", "a@b.it", "--password-stdin")
 
-    for result in (unknown_option, bad_level, bad_types, nobody, missing_file, bad_url):
+    for result in (unknown_option, bad_level, bad_types, too_many, nobody, missing_file, bad_url):
         assert result.exit_code == 2, result.output
-    assert "essay" in bad_types.output
+    assert "exercise_types" in bad_types.stderr and "(HTTP 422)" in bad_types.stderr
+    assert "quantity" in too_many.stderr
     assert "--class" in nobody.stderr
 
 
