@@ -27,6 +27,7 @@ classes_app = typer.Typer(help="Your classes.", no_args_is_help=True)
 STUDENTS = "/api/teacher/students"
 CLASSES = "/api/teacher/classes"
 PAGE = 500
+ANY_ERROR = range(400, 600)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 ClassOption = Annotated[
@@ -201,23 +202,29 @@ def import_roster(
                 made_class = True
 
         created: list[Outcome] = []
-        for outcome, body in to_create:
-            response = api.call("POST", STUDENTS, json=body, allow=(409, 422))
-            if response.is_success:
-                student = response.json()
-                outcome.student_id = student["id"]
-                outcome.access_url = student["access_url"]
-                created.append(outcome)
-                continue
-            reason = session.error_message(response)
-            if response.status_code == 409:  # added meanwhile (another tab, another run)
-                outcome.outcome, outcome.reason = "existing", "already one of your pupils"
-                continue
-            if partial:
-                outcome.outcome, outcome.reason = "refused", reason
-                continue
-            _undo(api, created, classroom if made_class else None)
-            fail(f"line {outcome.line}: {reason}\nNothing was imported (the file is unchanged).")
+        try:
+            for outcome, body in to_create:
+                response = api.call("POST", STUDENTS, json=body, allow=ANY_ERROR)
+                if response.is_success:
+                    student = response.json()
+                    outcome.student_id = student["id"]
+                    outcome.access_url = student["access_url"]
+                    created.append(outcome)
+                elif response.status_code == 409:  # added meanwhile (another tab, another run)
+                    outcome.outcome, outcome.reason = "existing", "already one of your pupils"
+                elif partial:
+                    outcome.outcome, outcome.reason = "refused", session.error_message(response)
+                else:
+                    fail(f"line {outcome.line}: {session.error_message(response)}")
+        except BaseException:  # refused midway, the API gone, Ctrl-C
+            if not partial:
+                _undo(api, created, classroom if made_class else None)
+                created = []
+            raise
+        finally:  # the links of pupils who stay are shown only once: keep them
+            session.remember_links(
+                {o.student_id: o.access_url for o in created if o.student_id and o.access_url}
+            )
 
         if any(o.outcome == "existing" and o.student_id is None for o in outcomes):
             ids = {s["email"]: s["id"] for s in all_students(api)}
@@ -230,9 +237,6 @@ def import_roster(
                 classroom = api.post(
                     f"{CLASSES}/{classroom['id']}/students", json={"student_ids": members}
                 )
-        session.remember_links(
-            {o.student_id: o.access_url for o in created if o.student_id and o.access_url}
-        )
     _report(outcomes, classroom, json_)
     if created and not json_:
         typer.echo(
@@ -242,11 +246,24 @@ def import_roster(
 
 
 def _undo(api: Api, created: list[Outcome], new_class: dict[str, Any] | None) -> None:
-    """Delete what an interrupted import created, so the file can be imported again."""
-    for outcome in created:
-        api.call("DELETE", f"{STUDENTS}/{outcome.student_id}", allow=(404,))
-    if new_class is not None:
-        api.call("DELETE", f"{CLASSES}/{new_class['id']}", allow=(404,))
+    """Delete what a failed import created, so that nothing of the file is half-imported."""
+    try:
+        for outcome in created:
+            api.call("DELETE", f"{STUDENTS}/{outcome.student_id}", allow=(404,))
+        if new_class is not None:
+            api.call("DELETE", f"{CLASSES}/{new_class['id']}", allow=(404,))
+    except typer.Exit:
+        warn(
+            "the pupils created before the error could not all be deleted again: check with "
+            f"`{session.APP_NAME} students list`"
+        )
+    else:
+        if created:
+            typer.echo(
+                f"Nothing was imported: the {len(created)} pupil(s) created before the error "
+                "were deleted again.",
+                err=True,
+            )
 
 
 # --- students list, links ----------------------------------------------------------------------
