@@ -71,6 +71,7 @@ class FakeWorker:
         failure_rate: float = 0.0,
         progress_interval: float = 0.2,
         random_seed: int | None = None,
+        cache_exercises: bool = False,
     ) -> None:
         self.mode: Mode = mode
         self.latency = latency
@@ -80,6 +81,9 @@ class FakeWorker:
         self.failure_rate = failure_rate
         self.progress_interval = progress_interval
         self._random = random.Random(random_seed)
+        # Benchmarks: generate once per kind of request, so the simulation costs no CPU.
+        self.cache_exercises = cache_exercises
+        self._cache: dict[str, list[dict[str, object]]] = {}
         self.stats = FakeWorkerStats()
         self.port = 0
         self._server: asyncio.Server | None = None
@@ -193,7 +197,16 @@ class FakeWorker:
 
     def _answer(self, request: GenerateRequest, mode: Mode) -> dict[str, object]:
         started = time.perf_counter()
-        exercises = [e.model_dump() for e in generate_exercises(request, seed=request.seed or 0)]
+        if self.cache_exercises:
+            key = request.model_dump_json(exclude={"seed"})
+            if key not in self._cache:
+                made = generate_exercises(request, seed=request.seed or 0)
+                self._cache[key] = [e.model_dump() for e in made]
+            exercises = [dict(e) for e in self._cache[key]]
+        else:
+            exercises = [
+                e.model_dump() for e in generate_exercises(request, seed=request.seed or 0)
+            ]
         if mode == "wrong_schema":
             for exercise in exercises:
                 exercise.pop("correct_answer")

@@ -3,6 +3,9 @@
 Closed, it counts the outcome of every call in a sliding window and opens when the failure rate
 over the window reaches a threshold (once the window holds enough calls), or at once after a few
 connection failures in a row (refused connections and timeouts: the worker is down or hung).
+Calls still in flight count as not failed (yet): an HTTP 500 comes back in milliseconds while a
+success takes seconds of generation, so among twenty concurrent calls the first ten outcomes
+would otherwise be mostly failures even when most calls succeed.
 Open, it refuses calls for ``reset_seconds``; then half-open, it lets a few probes through at
 once: the first success closes it, any failure opens it again.
 
@@ -87,6 +90,7 @@ class CircuitBreaker:
         self._connection_failures = 0
         self._opened_at = 0.0
         self._probes = 0
+        self._in_flight = 0  # calls let through while closed, not settled yet
         # Outcomes of calls let through before the last change of state count for nothing.
         self._epoch = 0
 
@@ -112,6 +116,7 @@ class CircuitBreaker:
     def acquire(self) -> Permit | None:
         """A permit for one call now, or None while open (or half-open with every probe out)."""
         if self.state == BreakerState.closed:
+            self._in_flight += 1
             return Permit(self, epoch=self._epoch, probe=False)
         if self.state == BreakerState.open:
             return None
@@ -126,6 +131,7 @@ class CircuitBreaker:
         self._state = state
         self._epoch += 1
         self._probes = 0
+        self._in_flight = 0
         self._window.clear()
         self._connection_failures = 0
         if state == BreakerState.open:
@@ -137,15 +143,20 @@ class CircuitBreaker:
         if probe:
             self._move(BreakerState.open if failed else BreakerState.closed)
             return
+        self._in_flight -= 1
         self._window.append(failed)
         self._connection_failures = self._connection_failures + 1 if connection else 0
         if self._connection_failures >= self.failure_threshold:
             self._move(BreakerState.open)
-        elif len(self._window) >= self.min_calls and sum(self._window) >= self.failure_rate * len(
-            self._window
-        ):
-            self._move(BreakerState.open)
+        elif len(self._window) >= self.min_calls:
+            calls = len(self._window) + self._in_flight
+            if sum(self._window) >= self.failure_rate * calls:
+                self._move(BreakerState.open)
 
     def _release(self, epoch: int, probe: bool) -> None:
-        if probe and epoch == self._epoch:
+        if epoch != self._epoch:
+            return
+        if probe:
             self._probes -= 1
+        else:
+            self._in_flight -= 1

@@ -117,3 +117,20 @@ def test_a_failed_probe_opens_it_again_and_late_outcomes_are_ignored() -> None:
     assert breaker.retry_in == 10
     probe.success()  # a second report of one call is ignored
     assert breaker.state == BreakerState.open
+
+
+def test_fast_failures_do_not_outvote_calls_still_in_flight() -> None:
+    breaker = _breaker(Clock())
+    permits = [breaker.acquire() for _ in range(20)]
+    assert all(p is not None for p in permits)
+    for permit in permits[:6]:  # HTTP 500s come back first
+        permit.failure()  # type: ignore[union-attr]
+    for permit in permits[6:10]:
+        permit.success()  # type: ignore[union-attr]
+    assert breaker.state == BreakerState.closed, "6 failures of 20 calls, not of 10"
+    for permit in permits[10:]:
+        permit.success()  # type: ignore[union-attr]
+    assert breaker.state == BreakerState.closed
+    for _ in range(10):  # every new call fails: 10 failures of the last 20
+        _call(breaker, failed=True)
+    assert breaker.state == BreakerState.open
