@@ -20,7 +20,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,15 @@ NGROK_HEADERS = {"ngrok-skip-browser-warning": "true"}
 
 class NotebookError(RuntimeError):
     """A problem the person running the notebook can fix; the message says how."""
+
+
+class PipFailed(NotebookError):
+    """pip exited with an error; ``tail`` holds its last lines."""
+
+    def __init__(self, returncode: int, tail: Sequence[str]) -> None:
+        super().__init__(pip_failure_message(returncode, tail))
+        self.returncode = returncode
+        self.tail = list(tail)
 
 
 @dataclass(frozen=True)
@@ -263,9 +273,9 @@ def missing_modules(engine: str) -> list[str]:
 
 
 def pip_command(project: Path, extras: Sequence[str], *requirements: str) -> list[str]:
-    """``python -m pip install -e 'project[extras]' requirements…``."""
+    """``python -m pip install -e 'project[extras]' requirements…`` (not quiet: its progress shows)."""
     target = f"{project}[{','.join(extras)}]" if extras else str(project)
-    return [sys.executable, "-m", "pip", "install", "-q", "-e", target, *requirements]
+    return [sys.executable, "-m", "pip", "install", "-e", target, *requirements]
 
 
 def install(project: Path, *, engine: str, driver: str | None) -> str:
@@ -293,8 +303,12 @@ def install(project: Path, *, engine: str, driver: str | None) -> str:
     )
     try:
         _run(pip_command(project, (*base, "vllm"), requirement))
-    except subprocess.CalledProcessError:
-        print("pip could not install vLLM: falling back to the transformers engine on the GPU.")
+    except PipFailed as failure:
+        print(
+            f"pip could not install vLLM (exit code {failure.returncode}); its last lines:\n"
+            + "\n".join(failure.tail)
+            + "\nFalling back to the transformers engine on the GPU."
+        )
         _run(pip_command(project, base))
         return "transformers"
     probe = subprocess.run(
@@ -310,7 +324,63 @@ def install(project: Path, *, engine: str, driver: str | None) -> str:
 
 
 def _run(command: list[str]) -> None:
-    subprocess.run(command, check=True)
+    """Run pip, showing its output line by line as it comes; PipFailed with its last lines."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    )
+    assert process.stdout is not None
+    tail = stream_lines(process.stdout, show=sys.stdout)
+    if process.wait() != 0:
+        raise PipFailed(process.returncode, tail)
+
+
+#: pip lines that only restate what is installed already: kept for the tail, not shown.
+_QUIET_PIP_LINES = ("Requirement already satisfied:",)
+
+
+def stream_lines(lines: Iterable[str], *, show: Any, keep: int = 30) -> list[str]:
+    """Print each line as it arrives (but pip's "already satisfied" chatter); return the last
+    ``keep`` lines, all of them counted."""
+    tail: deque[str] = deque(maxlen=keep)
+    for line in lines:
+        text = line.rstrip("\n")
+        tail.append(text)
+        if not text.startswith(_QUIET_PIP_LINES):
+            print(text, file=show, flush=True)
+    return list(tail)
+
+
+#: What a pip failure usually means, by a phrase of its output, and what fixes it.
+_PIP_FIXES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("No space left on device",),
+        "The disk is full: Runtime → Disconnect and delete runtime, then Runtime → Run all.",
+    ),
+    (
+        ("Could not find a version", "No matching distribution"),
+        "pip found no matching package for this Python: check the runtime (Runtime → Change "
+        "runtime type) and that the project's pyproject.toml is intact.",
+    ),
+    (
+        ("ConnectionError", "Temporary failure in name resolution", "Read timed out"),
+        "pip could not reach PyPI: run this cell again in a minute.",
+    ),
+)
+
+
+def pip_failure_message(returncode: int, tail: Sequence[str]) -> str:
+    """What pip said last, and what usually fixes it."""
+    said = "\n".join(tail) if tail else "(pip printed nothing)"
+    fix = next(
+        (
+            fix
+            for phrases, fix in _PIP_FIXES
+            if any(phrase in line for phrase in phrases for line in tail)
+        ),
+        "Its last lines name the package it stopped at. Runtime → Restart session, then run "
+        "this cell again; ENGINE=transformers needs the fewest packages.",
+    )
+    return f"pip install failed (exit code {returncode}). Its last lines:\n{said}\n{fix}"
 
 
 # --- secrets and the weights cache ---------------------------------------------------------------
@@ -353,14 +423,53 @@ def new_api_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+#: What to do when the Drive for the weights cache is not mounted: the notebook goes on without it.
+DRIVE_CACHE_FIX = (
+    "The weights go to this session's disk instead (downloaded again next session). To keep "
+    "them on Drive, run this cell again and allow access in the pop-up, or untick CACHE_ON_DRIVE."
+)
+
+
+def drive_failure_message(exc: BaseException, fix: str = DRIVE_CACHE_FIX) -> str:
+    """Why ``drive.mount`` failed, in words, then ``fix``.
+
+    google.colab raises ``MessageError('Error: credential propagation was unsuccessful')`` when
+    the consent pop-up is closed or refused, and ``ValueError('mount failed…')`` otherwise, with
+    ``timeout during initial read of root folder`` when Drive was too slow to answer.
+    """
+    text = str(exc).strip()
+    lowered = text.lower()
+    if "credential propagation" in lowered or "invalid oauth code" in lowered:
+        what = (
+            "Colab was not allowed to use Google Drive (the consent pop-up was closed or refused)"
+        )
+    elif "timeout" in lowered or "timed out" in lowered:
+        what = (
+            "Google Drive did not answer in time (a Drive with many files is slow to list the "
+            "first time; running the cell again often works)"
+        )
+    elif "disabled" in lowered:
+        what = "Google Drive is switched off for this account by its Google Workspace administrator"
+    else:
+        what = f"Google Drive could not be mounted ({text or type(exc).__name__})"
+    return f"{what}. {fix}"
+
+
 def mount_drive_cache(folder: str = "italian-teacher/hf-cache") -> str | None:
-    """Mount Google Drive and make ``folder`` on it HF_HOME, so weights download only once."""
+    """Mount Google Drive and make ``folder`` on it HF_HOME, so weights download only once.
+
+    A refused or timed-out mount is not fatal: the weights then go to the session's disk.
+    """
     try:
         from google.colab import drive  # type: ignore[import-not-found]
     except ImportError:
         print("Not on Colab: the weights stay in the default Hugging Face cache.")
         return None
-    drive.mount("/content/drive")
+    try:
+        drive.mount("/content/drive")
+    except Exception as exc:  # MessageError (consent refused), ValueError (mount failed, timeout)
+        print(drive_failure_message(exc))
+        return None
     path = Path("/content/drive/MyDrive") / folder
     path.mkdir(parents=True, exist_ok=True)
     os.environ["HF_HOME"] = str(path)
@@ -569,12 +678,107 @@ def terminate(process: subprocess.Popen[bytes], grace: float = 30) -> None:
 # --- the tunnel, the smoke test, the end of the session ------------------------------------------
 
 
-def open_tunnel(port: int, authtoken: str) -> Any:
-    """An ngrok tunnel to the worker's port (pyngrok downloads the ngrok agent the first time)."""
-    from pyngrok import conf, ngrok
+NGROK_AUTHTOKEN_PAGE = "https://dashboard.ngrok.com/get-started/your-authtoken"
+NGROK_AGENTS_PAGE = "https://dashboard.ngrok.com/agents"
+#: ngrok's error codes for a token it does not accept: malformed (105), invalid or revoked (107),
+#: none at all (4018).
+BAD_TOKEN_CODES = frozenset({"ERR_NGROK_105", "ERR_NGROK_107", "ERR_NGROK_4018"})
 
-    conf.get_default().auth_token = authtoken
-    return ngrok.connect(addr=str(port), proto="http")
+
+def open_tunnel(port: int, authtoken: str) -> Any:
+    """An ngrok tunnel to the worker's port (pyngrok downloads the ngrok agent the first time).
+
+    An agent an earlier run left behind (a restarted kernel does not stop it) is stopped first:
+    on the free plan it would hold the account's one agent session. ngrok's refusals become a
+    plain NotebookError.
+    """
+    from pyngrok import conf, ngrok
+    from pyngrok.exception import PyngrokError
+
+    config = conf.get_default()
+    config.auth_token = authtoken
+    ngrok.kill()  # this kernel's own agent, if a previous run of the cell started one
+    stop_leftover_agents(config.ngrok_path)
+    try:
+        return ngrok.connect(addr=str(port), proto="http")
+    except PyngrokError as exc:
+        raise NotebookError(tunnel_failure_message(exc, authtoken)) from None
+
+
+def tunnel_failure_message(exc: BaseException, authtoken: str | None = None) -> str:
+    """What ngrok refused, in words, and what to do; the authtoken never appears in it."""
+    from pyngrok.exception import PyngrokNgrokInstallError
+
+    code = getattr(exc, "ngrok_error_code", None)
+    said = (getattr(exc, "ngrok_error", None) or str(exc)).strip()
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    if code in BAD_TOKEN_CODES or (code is None and "authtoken" in said.lower()):
+        message = (
+            f"ngrok refused the authtoken ({code or first}). Copy it again from "
+            f"{NGROK_AUTHTOKEN_PAGE} (the authtoken, not an API key), paste it as the value of "
+            "the NGROK_AUTHTOKEN secret with nothing around it, and run this cell again."
+        )
+    elif code == "ERR_NGROK_108":
+        message = (
+            "ngrok's free plan allows one agent session per account, and another one is running "
+            "(ERR_NGROK_108): an older Colab session, another tab, or ngrok on your laptop. Stop "
+            "it (in that Colab tab: Runtime → Disconnect and delete runtime; the account's agents "
+            f"are listed at {NGROK_AGENTS_PAGE}), then run this cell again."
+        )
+    elif isinstance(exc, PyngrokNgrokInstallError):
+        message = f"The ngrok agent could not be downloaded ({first}). Run this cell again."
+    else:
+        reference = f" ({code}: https://ngrok.com/docs/errors/{code.lower()})" if code else ""
+        message = f"ngrok could not open the tunnel: {first}{reference}. Run this cell again."
+    return message.replace(authtoken, "<NGROK_AUTHTOKEN>") if authtoken else message
+
+
+def ngrok_agent_pids(ngrok_path: str, proc: Path = Path("/proc")) -> list[int]:
+    """This user's processes running the ngrok binary at ``ngrok_path`` (Linux ``/proc``)."""
+    found: list[int] = []
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if entry.stat().st_uid != os.getuid():
+                continue
+            program = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+        except OSError:  # it ended meanwhile, or is not ours to read
+            continue
+        if program and os.fsdecode(program) == ngrok_path:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def stop_leftover_agents(ngrok_path: str, grace: float = 5) -> list[int]:
+    """Stop ngrok agents an earlier run of the notebook left running; returns their pids."""
+    pids = ngrok_agent_pids(ngrok_path)
+    for pid in pids:
+        print(f"Stopping the ngrok agent an earlier run left running (pid {pid}).")
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids:
+        _signal(pid, signal.SIGKILL)
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    """Still running (a zombie, whose parent has not reaped it, counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _signal(pid: int, signum: signal.Signals) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def public_url(tunnel: Any, local_url: str) -> str:
