@@ -150,7 +150,15 @@ def test_notebook_file_is_valid_without_outputs_or_secrets() -> None:
     # Secrets only ever come from the secret store, through colab.secret().
     assert not re.search(r"(NGROK_AUTHTOKEN|HF_TOKEN|API_KEY)\s*=\s*['\"]", sources)
     assert 'colab.secret("NGROK_AUTHTOKEN"' in sources
-    assert "userdata" not in sources
+    # The one exception: the clone cell runs before colab.py exists, and reads GITHUB_TOKEN.
+    for cell in code_cells:
+        assert "userdata" not in cell.source.replace('userdata.get("GITHUB_TOKEN")', "").replace(
+            "import userdata", ""
+        )
+    clone = next(c.source for c in code_cells if "git clone" in c.source)
+    assert "print(" not in clone and "token" not in clone.split("SystemExit", 1)[1]
+    settings_cell = next(c.source for c in code_cells if "CACHE_ON_DRIVE =" in c.source)
+    assert "CACHE_ON_DRIVE = False" in settings_cell  # Drive asks for consent: only on request
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "Qwen/Qwen2.5-7B-Instruct-AWQ" in markdown and "T4" in markdown
 
@@ -168,6 +176,33 @@ def test_notebook_follows_the_issue_sections_in_order() -> None:
     assert json.loads(NOTEBOOK.read_text())["nbformat"] == 4
     last_code = [c for c in notebook.cells if c.cell_type == "code"][-1]
     assert "session_summary" in last_code.source and "colab.stop" in last_code.source
+
+
+def test_run_all_stops_at_a_wrong_repository_with_what_git_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_name: str
+) -> None:
+    missing = tmp_path / "no-such-repository"
+    monkeypatch.setenv("IT_ALLOW_CPU", "1")
+    monkeypatch.setenv("IT_PROJECT_SOURCE", str(missing))
+    monkeypatch.setenv("IT_CLONE_DIR", str(tmp_path / "clone"))
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_notARealTokenOnlyForThisTest")
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=60,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    with pytest.raises(CellExecutionError) as failure:
+        client.execute()
+    message = str(failure.value)
+    assert f"git clone failed: fatal: repository '{missing}' does not exist" in message
+    assert "Check PROJECT_SOURCE. For a private repository add a GITHUB_TOKEN" in message
+    assert "ghp_notARealTokenOnlyForThisTest" not in message
+    executed = [c for c in notebook.cells if c.cell_type == "code" and c.execution_count]
+    assert "git clone" in executed[-1].source
+    assert "Traceback" not in outputs_text(executed[-1])
+    assert not (tmp_path / "clone").exists()
 
 
 @pytest.mark.parametrize(
