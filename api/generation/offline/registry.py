@@ -423,3 +423,27 @@ def resolve(
 def practised(resolution: Resolution, level: str) -> str:
     """The name a pupil sees for what a homework generated offline practises."""
     return f"general {level} grammar" if resolution.focus == GENERAL else resolution.focus
+
+
+# -- documentation --------------------------------------------------------------------------------
+
+COVERAGE_START = "<!-- coverage table: generated from the registry by `python -m api.generation.offline.coverage`; a test keeps it equal -->"
+COVERAGE_END = "<!-- end of coverage table -->"
+
+
+def coverage_table() -> str:
+    """The Markdown table of every focus: levels, exercise types and other names it answers to."""
+    rows = [
+        "| focus | levels | exercise types | also matches |",
+        "| --- | --- | --- | --- |",
+    ]
+    for focus in FOCUSES.values():
+        key = f"`{focus.key}`" + (f" ({' + '.join(focus.parts)})" if focus.parts else "")
+        words = [
+            a for a in focus.aliases if not any(b != a and b.startswith(a) for b in focus.aliases)
+        ]
+        aliases = ", ".join(words[:4]) + (", …" if len(words) > 4 else "")
+        rows.append(
+            f"| {key} | {_levels_text(focus.levels)} | {', '.join(focus.types)} | {aliases} |"
+        )
+    return "\n".join([COVERAGE_START, *rows, COVERAGE_END])

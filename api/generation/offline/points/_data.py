@@ -14,6 +14,7 @@ from inference_worker.contract import CEFR_LEVELS
 # How often a sentence written for the requested level (or the nearest below) is preferred to an
 # easier one, so a B1 homework mostly practises B1 sentences yet still draws from the whole bank.
 _AT_LEVEL_ODDS = 0.7
+_ABOVE_LEVEL_ODDS = 0.9
 
 
 @cache
@@ -33,14 +34,16 @@ def pick(
     rng: random.Random, entries: Sequence[dict[str, Any]], topic: str, level: str
 ) -> dict[str, Any] | None:
     """An entry of the topic at or below the level, usually one written for the level itself."""
-    fitting = [
-        e
-        for e in entries
-        if rank(e.get("level", "A1")) <= rank(level)
-        and (topic == "general" or e.get("topic") in (topic, "general"))
-    ]
-    if not fitting:
+    on_topic = [e for e in entries if topic == "general" or e.get("topic") in (topic, "general")]
+    if not on_topic:
         return None
+    fitting = [e for e in on_topic if rank(e.get("level", "A1")) <= rank(level)]
+    if not fitting:  # asked below the point's levels: its easiest sentences
+        easiest = min(rank(e.get("level", "A1")) for e in on_topic)
+        return rng.choice([e for e in on_topic if rank(e.get("level", "A1")) == easiest])
     top = max(rank(e.get("level", "A1")) for e in fitting)
     at_level = [e for e in fitting if rank(e.get("level", "A1")) == top]
-    return rng.choice(at_level if rng.random() < _AT_LEVEL_ODDS else fitting)
+    # Above the point's own levels, its hardest sentences nearly always (so a C2 homework differs
+    # from an A1 one), yet every sentence stays reachable when a homework needs many.
+    odds = _ABOVE_LEVEL_ODDS if rank(level) > top else _AT_LEVEL_ODDS
+    return rng.choice(at_level if rng.random() < odds else fitting)

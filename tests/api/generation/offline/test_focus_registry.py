@@ -269,3 +269,16 @@ async def test_with_a_worker_the_model_gets_the_request_and_nothing_is_recorded_
     assert homework["practised_focus"] is None
     assert homework["grammar_focus"] == "periodo ipotetico"
     assert fake_worker.stats.requests == 1
+
+
+def test_the_coverage_table_of_the_docs_is_the_registry() -> None:
+    from pathlib import Path
+
+    from api.generation.offline.registry import COVERAGE_END, COVERAGE_START, coverage_table
+
+    docs = (Path(__file__).parents[4] / "docs" / "italian.md").read_text("utf-8")
+    start = docs.index(COVERAGE_START)
+    end = docs.index(COVERAGE_END) + len(COVERAGE_END)
+    assert docs[start:end] == coverage_table(), (
+        "docs/italian.md is out of date: paste `python -m api.generation.offline.coverage`"
+    )
