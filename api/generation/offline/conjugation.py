@@ -81,6 +81,7 @@ _AUXILIARY_FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 _STARE_PRESENTE = ("sto", "stai", "sta", "stiamo", "state", "stanno")
+_STARE_IMPERFETTO = ("stavo", "stavi", "stava", "stavamo", "stavate", "stavano")
 _SUBJUNCTIVE_IMPERFECT_ENDINGS = ("ssi", "ssi", "sse", "ssimo", "ste", "ssero")
 
 SIMPLE_TENSES: tuple[Tense, ...] = (
@@ -445,6 +446,12 @@ def forms(
     return tuple(f"{pronoun}{form}" for form in _simple_variants(verb, tense, person))
 
 
+def past_progressive(verb: Verb, person: int) -> str:
+    """stare in the imperfetto + gerundio (stavo mangiando): the past of stare + gerundio."""
+    pronoun = f"{REFLEXIVE_PRONOUNS[person]} " if verb.reflexive else ""
+    return f"{pronoun}{_STARE_IMPERFETTO[person]} {gerund(verb)}"
+
+
 def form(verb: Verb, tense: TenseName, person: int, gender: Gender = "m") -> str:
     """The taught form of ``verb`` in any tense for ``person``."""
     return forms(verb, tense, person, gender)[0]
@@ -468,4 +475,5 @@ def every_form(verb: Verb) -> set[str]:
             for gender in ("m", "f"):
                 for aux in ("avere", "essere"):
                     result.update(forms(verb, tense, person, gender, auxiliary=aux))
+    result.update(past_progressive(verb, person) for person in range(6))
     return result

@@ -28,10 +28,10 @@ from api.generation.offline.conjugation import (
     TenseName,
     Verb,
     forms,
-    gerund,
     is_plural,
     passato_remoto_forms,
     past_participle,
+    past_progressive,
 )
 
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -363,8 +363,9 @@ def frames() -> tuple[VerbFrame, ...]:
     )
 
 
-def _vocatives() -> tuple[str, ...]:
-    return tuple(_frames_data()["vocatives"])
+def _vocatives(kind: str) -> tuple[tuple[str, str], ...]:
+    """Who an imperative addresses: ``name`` (tu), ``lei`` (formal), ``group`` (voi), ``noi``."""
+    return tuple((it, en) for it, en in _frames_data()["vocatives"][kind])
 
 
 def frame_verb(frame: VerbFrame) -> Verb:
@@ -460,10 +461,10 @@ def _clashes(subject_text: str, *texts: str) -> bool:
 
 
 def _level_window(level: str, widen: int) -> frozenset[str]:
-    """A1 → {A1}; other levels → the level and the one below, widened downwards on demand."""
+    """A1 → {A1}; other levels → the level and the one below; widened (down, or up from A1)."""
     index = LEVELS.index(level) if level in LEVELS else 2
     low = max(0, index - (0 if index == 0 else 1) - widen)
-    high = index + (1 if index == 0 and widen else 0)
+    high = index + (widen if index == 0 else 0)
     return frozenset(LEVELS[low : high + 1])
 
 
@@ -499,6 +500,22 @@ def _persons(verb: Verb, tense: TenseName, context: Context) -> list[int]:
 # -- items --------------------------------------------------------------------------------------
 
 
+@cache
+def _options(
+    tense: TenseName, level: str, topic: str, reflexive_only: bool, widen: int
+) -> tuple[tuple[Context, VerbFrame], ...]:
+    """Every (context, frame) pair that fits a tense, a level window and a topic."""
+    window = _level_window(level, widen)
+    return tuple(
+        (context, frame)
+        for context in _contexts_for(tense, level)
+        for frame in frames()
+        if frame.level in window
+        and (topic == "general" or frame.topic == topic)
+        and _frame_fits(frame, tense, context, reflexive_only)
+    )
+
+
 @dataclass(frozen=True)
 class _Choice:
     rule: _Rule
@@ -507,7 +524,7 @@ class _Choice:
     context: Context
     person: int
     subject: Subject | None  # None for imperatives
-    vocative: str
+    vocatives: dict[str, tuple[str, str]]  # {name}, {lei}, {group} → Italian, English
 
 
 def _choose(
@@ -521,17 +538,12 @@ def _choose(
     avoid: Collection[str],
 ) -> _Choice | None:
     tense = rule.tense
-    for widen in range(3):
-        window = _level_window(level, widen)
-        options = []
-        for context in _contexts_for(tense, level):
-            for frame in frames():
-                if frame.level not in window or frame.variety_key in avoid:
-                    continue
-                if topic != "general" and frame.topic != topic:
-                    continue
-                if _frame_fits(frame, tense, context, reflexive_only):
-                    options.append((context, frame))
+    for widen in range(len(LEVELS)):  # beyond the level only when the bank runs out
+        options = [
+            (context, frame)
+            for context, frame in _options(tense, level, topic, reflexive_only, widen)
+            if frame.variety_key not in avoid
+        ]
         if options:
             break
     else:
@@ -541,26 +553,40 @@ def _choose(
     persons = _persons(verb, tense, context)
     if not persons:
         return None
-    person = rng.choice(persons)
     if isinstance(context.it, dict):
-        names = [v for v in _vocatives() if not _clashes(v, frame.it)]
-        return _Choice(rule, frame, verb, context, person, None, rng.choice(names))
+        vocatives = {
+            kind: rng.choice([v for v in _vocatives(kind) if not _clashes(v[0], frame.it)])
+            for kind in ("name", "lei", "group", "noi")
+        }
+        return _Choice(rule, frame, verb, context, rng.choice(persons), None, vocatives)
     candidates = [
         s
         for s in subjects()
-        if s.person == person
+        if s.person in persons
         and (s.topics is None or frame.topic in s.topics)
         and (s.translate or not translation)
         and not _clashes(s.it, frame.it, str(context.it))
     ]
     if not candidates:
         return None
-    return _Choice(rule, frame, verb, context, person, rng.choice(candidates), "")
+    # A third of the time by person, so io, tu, noi and voi come up; else by subject, for variety.
+    if rng.random() < 0.35:
+        person = rng.choice(sorted({s.person for s in candidates}))
+        candidates = [s for s in candidates if s.person == person]
+    subject = rng.choice(candidates)
+    return _Choice(rule, frame, verb, context, subject.person, subject, {})
 
 
 def _template(choice: _Choice, person: int) -> str:
     it = choice.context.it
     return it[person] if isinstance(it, dict) else it
+
+
+def _address(template: str, choice: _Choice, language: int) -> str:
+    """Put the people addressed into a template (language 0: Italian, 1: English)."""
+    for kind, names in choice.vocatives.items():
+        template = template.replace("{" + kind + "}", names[language])
+    return template
 
 
 def _slot_hint(choice: _Choice) -> str:
@@ -612,9 +638,7 @@ def _wrong_forms(choice: _Choice, right: Collection[str]) -> tuple[list[str], li
     for contrast in choice.rule.contrast:
         first.append(forms(verb, contrast, person, gender)[0])
     if tense == "stare_gerundio":
-        stavo = ("stavo", "stavi", "stava", "stavamo", "stavate", "stavano")[person]
-        pronoun = forms(verb, "presente", person)[0].split()[0] + " " if verb.reflexive else ""
-        first.append(f"{pronoun}{stavo} {gerund(verb)}")
+        first.append(past_progressive(verb, person))
     others = [p for p in range(6) if p != person]
     for p in others:
         other.append(forms(verb, tense, p, gender)[0])
@@ -694,7 +718,7 @@ def _grammar_item(choice: _Choice, kind: str) -> Item:
     answer = right[0]
     slot = f"___ {_slot_hint(choice)}"
     subject_text = choice.subject.it if choice.subject else ""
-    template = _template(choice, choice.person).replace("{name}", choice.vocative)
+    template = _address(_template(choice, choice.person), choice, 0)
     question = _italian(template, subject_text, choice.person, slot, choice.frame.it)
     first, other = _wrong_forms(choice, right)
     return Item(
@@ -719,7 +743,7 @@ def _italian_renderings(choice: _Choice) -> list[str]:
     if choice.subject is None:
         persons = sorted(choice.context.it) if isinstance(choice.context.it, dict) else []
         for person in persons:
-            template = template_of(choice, person).replace("{name}", choice.vocative)
+            template = _address(template_of(choice, person), choice, 0)
             for form in forms(verb, tense, person):
                 results.append(_italian(template, "", person, form, choice.frame.it))
         return results
@@ -754,7 +778,7 @@ def _translation_item(choice: _Choice) -> Item | None:
     if english_forms is None:
         return None
     subject = choice.subject or Subject("", "you", choice.person, None, True, None)
-    template = choice.context.en.replace("{name}", choice.vocative)
+    template = _address(choice.context.en, choice, 1)
     english = _english(template, subject, english_forms, choice.frame.en)
     renderings = list(dict.fromkeys(_italian_renderings(choice)))
     answer = renderings[0]
