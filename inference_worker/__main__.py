@@ -46,6 +46,12 @@ def parse_args(argv: list[str] | None = None) -> WorkerSettings:
         help="vLLM constraint backend (default guidance)",
     )
     parser.add_argument("--max-batch-size", type=int, help="transformers: requests per batch")
+    parser.add_argument(
+        "--continuous-batching",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="transformers: requests join a running batch at the next step (default on)",
+    )
     parser.add_argument("--max-queue", type=int, help="requests in progress before 503")
     parser.add_argument("--request-timeout", type=float, help="seconds before 504")
     parser.add_argument("--max-field-chars", type=int, help="longest string in an exercise")
@@ -75,6 +81,7 @@ def build_engine(settings: WorkerSettings) -> Engine:
         dtype=settings.dtype,
         max_batch_size=settings.max_batch_size,
         threads=settings.threads,
+        continuous_batching=settings.continuous_batching,
     )
 
 

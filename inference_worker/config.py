@@ -43,6 +43,11 @@ class WorkerSettings(BaseSettings):
         description="vLLM's constraint backend; guidance is llguidance, the one the tests use.",
     )
     max_batch_size: int = Field(default=8, ge=1, le=256, description="transformers batch size.")
+    continuous_batching: bool = Field(
+        default=True,
+        description="transformers: requests join a running batch at the next step "
+        "(off: one batch at a time).",
+    )
     max_queue: int = Field(default=64, ge=1, description="Requests in progress before 503.")
     request_timeout: float = Field(default=300.0, gt=0, description="Seconds before 504.")
     progress_interval: float = Field(
