@@ -22,7 +22,7 @@ from api.accounts.exceptions import (
 from api.accounts.limits import RateLimits
 from api.accounts.service import SignedInTeacher
 from api.accounts.tokens import TokenKind, hash_token, kind_of
-from api.core.database import Database
+from api.core.database import Database, utcnow
 from api.core.errors import NotFound
 from api.core.ids import StudentIdPath
 from api.students import service as students
@@ -55,19 +55,17 @@ def document_pupil_scheme(schema: dict[str, Any]) -> None:
 
 
 async def _is_pupil_token(database: Database, token_hash: str) -> bool:
-    def lookup() -> bool:
-        with database.single_read() as db:
-            return students.student_for_token(db=db, token_hash=token_hash) is not None
+    return await database.one(students.BY_TOKEN, {"token_hash": token_hash}) is not None
 
-    return await database.run(lookup)
+
+async def signed_in_teacher(database: Database, token_hash: str) -> SignedInTeacher | None:
+    """The teacher whose unexpired token has this hash, or None: one prepared statement."""
+    row = await database.one(service.BY_TOKEN, {"token_hash": token_hash, "now": utcnow()})
+    return None if row is None else SignedInTeacher(**row, token_hash=token_hash)
 
 
 async def _is_teacher_token(database: Database, token_hash: str) -> bool:
-    def lookup() -> bool:
-        with database.single_read() as db:
-            return service.signed_in(db=db, token_hash=token_hash) is not None
-
-    return await database.run(lookup)
+    return await signed_in_teacher(database, token_hash) is not None
 
 
 async def resolve_teacher(request: Request, token: str | None) -> SignedInTeacher:
@@ -83,12 +81,7 @@ async def resolve_teacher(request: Request, token: str | None) -> SignedInTeache
         raise NotSignedIn("The token is not valid")
     if kind is not TokenKind.teacher:
         raise NotSignedIn("The token is not valid")
-
-    def lookup() -> SignedInTeacher | None:
-        with database.single_read() as db:
-            return service.signed_in(db=db, token_hash=token_hash)
-
-    teacher = await database.run(lookup)
+    teacher = await signed_in_teacher(database, token_hash)
     if teacher is None:
         raise NotSignedIn("The token is wrong, expired or signed out")
     limits: RateLimits = request.app.state.rate_limits

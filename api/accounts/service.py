@@ -16,6 +16,7 @@ from api.accounts.passwords import hash_password, verify_password
 from api.accounts.schemas import TeacherCreate
 from api.accounts.tokens import TokenKind, hash_token, new_token
 from api.core.database import utcnow
+from api.core.prepared import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,9 @@ _BY_TOKEN = (
         TeacherToken.expires_at > bindparam("now"),
     )
 )
+
+
+BY_TOKEN = Prepared(_BY_TOKEN)
 
 
 def signed_in(*, db: Connection, token_hash: str) -> SignedInTeacher | None:

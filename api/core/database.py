@@ -7,6 +7,7 @@ writers never deadlock on a read-to-write upgrade ("database is locked").
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -16,9 +17,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
+
+from api.core.prepared import Prepared, SQLiteStatements
 
 T = TypeVar("T")
 
@@ -133,6 +137,16 @@ class Database:
             threading.Lock() if self.is_sqlite else nullcontext()
         )
         self.write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
+        # Prepared statements on plain sqlite3 connections, for a SQLite file (not :memory:).
+        database = self.engine.url.database or ""
+        self.statements: SQLiteStatements | None = (
+            SQLiteStatements(database, self._write_lock, SQLITE_BUSY_TIMEOUT_MS)
+            if self.is_sqlite
+            and database
+            and database != ":memory:"
+            and not database.startswith("file:")
+            else None
+        )
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -199,6 +213,36 @@ class Database:
         """Run a short read that opens its own connection."""
         return await self._offload(read)
 
+    async def one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
+        """The first row of a hot read, or None: a prepared statement on SQLite."""
+        if self.statements is not None:
+            return self.statements.one(prepared, values)
+
+        def run() -> dict[str, Any] | None:
+            with self.single_read() as connection:
+                row = connection.execute(prepared.statement, values).first()
+                return None if row is None else dict(row._mapping)
+
+        return await run_in_threadpool(run)
+
+    async def write_one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
+        """Run one hot write in its own transaction: the first row it returns, if any.
+
+        A constraint that refuses it raises SQLAlchemy's ``IntegrityError`` whatever the path.
+        """
+        if self.statements is not None:
+            try:
+                return self.statements.write_one(prepared, values)
+            except sqlite3.IntegrityError as exc:
+                raise IntegrityError(prepared.sql, None, exc) from exc
+
+        def run() -> dict[str, Any] | None:
+            with self.write_connection() as connection:
+                row = connection.execute(prepared.statement, values).first()
+                return None if row is None else dict(row._mapping)
+
+        return await run_in_threadpool(run)
+
     async def _offload(self, work: Callable[[], T]) -> T:
         if self.is_sqlite:
             return work()
@@ -207,3 +251,5 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self.statements is not None:
+            self.statements.close()

@@ -13,7 +13,6 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.classes import service as classes
 from api.classes.exceptions import ClassNotFound
@@ -166,13 +165,8 @@ async def add_student(
         errors = _validation_messages(exc, STUDENT_FIELDS)
         return await _students_page(request, teacher, errors=errors, values=values, status=422)
     database = request.app.state.database
-
-    def create() -> tuple[StudentRead, str]:
-        with database.write_connection() as db:
-            return students.create(db=db, teacher_id=teacher.id, data=data)
-
     try:
-        created = await run_in_threadpool(create)
+        created = await students.register(database=database, teacher_id=teacher.id, data=data)
     except EmailAlreadyRegistered:
         errors = {"add-email": f"{data.email} is already one of your students."}
         return await _students_page(request, teacher, errors=errors, values=values, status=409)

@@ -38,9 +38,7 @@ async def create_student(
 ) -> StudentCreated:
     """Register a student; the response carries their access token and link, shown only once."""
 
-    student, token = await database.write_core(
-        lambda db: service.create(db=db, teacher_id=teacher.id, data=data)
-    )
+    student, token = await service.register(database=database, teacher_id=teacher.id, data=data)
     response.headers["Location"] = f"/api/teacher/students/{student.id}"
     return StudentCreated(
         **student.model_dump(), access_token=token, access_url=access_url(request, token)

@@ -9,17 +9,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accounts.tokens import TokenKind, hash_token, new_token
-from api.core.database import utcnow
+from api.core.database import Database, utcnow
+from api.core.prepared import Prepared
 from api.students.exceptions import EmailAlreadyRegistered, StudentNotFound
 from api.students.models import Student
 from api.students.schemas import StudentCreate, StudentRead
 
 _INSERT = insert(Student).returning(Student.id, Student.name, Student.email, Student.created_at)
 _BY_TOKEN = select(Student.id).where(Student.access_token_hash == bindparam("token_hash"))
+BY_TOKEN = Prepared(_BY_TOKEN)
 
 
-def create(*, db: Connection, teacher_id: int, data: StudentCreate) -> tuple[StudentRead, str]:
-    """Register a student and their access token; the email must be new for this teacher."""
+_COLUMNS = (
+    "teacher_id",
+    "name",
+    "email",
+    "access_token_hash",
+    "access_token_created_at",
+    "created_at",
+)
+INSERT = Prepared(_INSERT, column_keys=_COLUMNS)
+
+
+def _new_student(teacher_id: int, data: StudentCreate) -> tuple[dict[str, object], str]:
+    """The row of a new student, and their access token (only its hash is stored)."""
     token = new_token(TokenKind.student)
     now = utcnow()
     values = {
@@ -30,11 +43,29 @@ def create(*, db: Connection, teacher_id: int, data: StudentCreate) -> tuple[Stu
         "access_token_created_at": now,
         "created_at": now,
     }
+    return values, token
+
+
+def create(*, db: Connection, teacher_id: int, data: StudentCreate) -> tuple[StudentRead, str]:
+    """Register a student in the caller's transaction (a roster import adds many in one)."""
+    values, token = _new_student(teacher_id, data)
     try:
         row = db.execute(_INSERT, values).one()
     except IntegrityError as exc:
         raise EmailAlreadyRegistered(data.email) from exc
     return StudentRead.model_validate(row._asdict()), token
+
+
+async def register(
+    *, database: Database, teacher_id: int, data: StudentCreate
+) -> tuple[StudentRead, str]:
+    """Register one student in its own transaction: one prepared INSERT ... RETURNING."""
+    values, token = _new_student(teacher_id, data)
+    try:
+        row = await database.write_one(INSERT, values)
+    except IntegrityError as exc:
+        raise EmailAlreadyRegistered(data.email) from exc
+    return StudentRead.model_validate(row), token
 
 
 def get(*, db: Session, teacher_id: int, student_id: int) -> Student:
