@@ -87,4 +87,3 @@ async def test_a_student_written_by_a_prepared_insert_reads_back_through_the_orm
     await students.register(database=database, teacher_id=teacher_id, data=marco)
     with database.reading() as db:
         assert db.scalar(select(func.count()).select_from(Student)) == 2
-
