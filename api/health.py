@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Literal
 
@@ -15,6 +16,7 @@ from api.core.database import Database
 from api.core.migrate import migration_head
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
+from api.generation.pool import WorkerPool
 
 router = APIRouter(tags=["health"])
 
@@ -37,18 +39,30 @@ class HealthRead(BaseModel):
     version: str
     database: str = Field(examples=["ok"])
     offline_mode: bool = Field(description="Whether new homework is generated offline now.")
-    worker: WorkerHealth
+    worker: WorkerHealth = Field(description="The first (or only) worker.")
+    workers: list[WorkerHealth] = Field(
+        default_factory=list, description="Every worker in INFERENCE_API_URL, in order."
+    )
     dispatcher: dict[str, int | bool | str] = Field(examples=[{"running": True, "in_flight": 0}])
 
 
-async def _probe_worker(request: Request, client: WorkerClient) -> tuple[bool, str]:
-    cached: tuple[float, bool, str] | None = getattr(request.app.state, "worker_probe", None)
+async def _probe_worker(request: Request, client: WorkerClient) -> WorkerHealth:
+    probes: dict[str, tuple[float, bool, str]] = getattr(request.app.state, "worker_probes", {})
+    request.app.state.worker_probes = probes
+    cached = probes.get(client.base_url)
     now = time.monotonic()
     if cached is not None and now - cached[0] < WORKER_PROBE_CACHE_SECONDS:
-        return cached[1], cached[2]
-    reachable, detail = await client.health()
-    request.app.state.worker_probe = (now, reachable, detail)
-    return reachable, detail
+        reachable, detail = cached[1], cached[2]
+    else:
+        reachable, detail = await client.health()
+        probes[client.base_url] = (now, reachable, detail)
+    return WorkerHealth(
+        configured=True,
+        url=redact_url(client.base_url),
+        reachable=reachable,
+        detail=detail,
+        breaker=client.breaker.state,
+    )
 
 
 def _check_database(database: Database) -> str:
@@ -62,35 +76,34 @@ def _check_database(database: Database) -> str:
 
 @router.get("/health", summary="Service health", responses={503: {"model": HealthRead}})
 async def health(request: Request, response: Response) -> HealthRead:
-    """API, database, worker (configured, reachable, breaker) and offline mode."""
+    """API, database, each worker (configured, reachable, breaker) and offline mode."""
     database: Database = request.app.state.database
     dispatcher: Dispatcher = request.app.state.dispatcher
-    client: WorkerClient | None = request.app.state.worker_client
+    pool: WorkerPool | None = request.app.state.worker_client
     # Inline on SQLite (a SELECT 1 takes microseconds), a thread otherwise: never behind the
     # offline generator in the default executor, nor behind requests in the request pool.
     database_state = await database.run(lambda: _check_database(database))
 
-    worker = WorkerHealth(configured=client is not None)
-    offline = True
-    if client is not None:
-        reachable, detail = await _probe_worker(request, client)
-        worker.url = redact_url(client.base_url)
-        worker.reachable = reachable
-        worker.detail = detail
-        worker.breaker = client.breaker.state
-        offline = not reachable or client.breaker.state == "open"
+    workers = (
+        list(await asyncio.gather(*(_probe_worker(request, w) for w in pool.workers)))
+        if pool is not None
+        else []
+    )
+    # Offline when no worker both answers and has its breaker letting calls through.
+    offline = not any(w.reachable and w.breaker != "open" for w in workers)
 
     if database_state != "ok":
         overall: Literal["ok", "degraded", "error"] = "error"
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     else:
-        overall = "degraded" if offline and client is not None else "ok"
+        overall = "degraded" if offline and pool is not None else "ok"
     return HealthRead(
         status=overall,
         version=__version__,
         database=database_state,
         offline_mode=offline,
-        worker=worker,
+        worker=workers[0] if workers else WorkerHealth(configured=False),
+        workers=workers,
         dispatcher={"running": dispatcher.running, "in_flight": dispatcher.in_flight},
     )
 

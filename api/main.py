@@ -26,9 +26,9 @@ from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
 from api.core.openapi import install_openapi
 from api.core.security import BodySizeLimit, SecurityHeaders
-from api.generation.client import build_worker_client
 from api.generation.dispatcher import Dispatcher
 from api.generation.generator import HomeworkGenerator
+from api.generation.pool import build_worker_pool
 from api.health import router as health_router
 from api.homework.router import router as homework_router
 from api.homework.router import teacher_router as teacher_homework_router
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upgrade(database.engine)
         app.state.setup_token = await run_in_threadpool(bootstrap.prepare, database, settings)
         app.state.rate_limits = RateLimits(settings)
-        client = build_worker_client(settings)
+        client = build_worker_pool(settings)
         generator = HomeworkGenerator(
             client=client,
             deadline_seconds=settings.generation_deadline_seconds,

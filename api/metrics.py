@@ -135,13 +135,19 @@ class StateCollector(Collector):
         backlog.add_metric(["in_flight"], dispatcher.in_flight if dispatcher else 0)
         yield backlog
         breaker = GaugeMetricFamily(
-            "worker_breaker_state", "1 for the breaker's current state.", labels=["state"]
+            "worker_breaker_state", "Workers whose breaker is in each state.", labels=["state"]
         )
-        client = getattr(state, "worker_client", None)
-        current = client.breaker.state if client is not None else None
+        per_worker = GaugeMetricFamily(
+            "worker_breaker", "1 for each worker's breaker state.", labels=["worker", "state"]
+        )
+        pool = getattr(state, "worker_client", None)
+        workers = pool.workers if pool is not None else []
         for name in _BREAKER_STATES:
-            breaker.add_metric([name], 1 if current == name else 0)
+            breaker.add_metric([name], sum(1 for w in workers if w.breaker.state == name))
+            for worker in workers:
+                per_worker.add_metric([worker.name, name], 1 if worker.breaker.state == name else 0)
         yield breaker
+        yield per_worker
 
 
 def install_metrics(app: FastAPI) -> GenerationMetrics:

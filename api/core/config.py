@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     inference_connect_timeout: float = Field(default=5.0, gt=0, le=60)
     inference_read_timeout: float = Field(default=120.0, gt=0, le=900)
     inference_idle_timeout: float = Field(
-        default=15.0, gt=0, le=900, description="Silence that fails an attempt on a streaming worker."
+        default=15.0,
+        gt=0,
+        le=900,
+        description="Silence that fails an attempt on a streaming worker.",
     )
     inference_max_attempts: int = Field(default=5, ge=1, le=50, description="Tries per homework.")
     inference_max_tokens: int = Field(default=3072, ge=256, le=16384)
@@ -102,13 +105,17 @@ class Settings(BaseSettings):
     def _check_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ValueError(
-                "INFERENCE_API_URL must be an http(s) URL such as https://abc.ngrok-free.app, "
-                f"got one starting with {parts.scheme or 'no scheme'!r}"
-            )
-        return value
+        # Several workers: comma-separated URLs.
+        urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError(
+                    "INFERENCE_API_URL must be an http(s) URL such as https://abc.ngrok-free.app "
+                    f"(or several, comma-separated), got one starting with "
+                    f"{parts.scheme or 'no scheme'!r}"
+                )
+        return ",".join(urls) or None
 
     @field_validator("teacher_email", "public_url", mode="before")
     @classmethod
@@ -174,6 +181,19 @@ class Settings(BaseSettings):
                 f"got a URL with scheme {scheme!r}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _check_worker_keys(self) -> Settings:
+        if self.inference_api_url is None or self.inference_api_key is None:
+            return self
+        urls = self.inference_api_url.count(",") + 1
+        keys = self.inference_api_key.get_secret_value().count(",") + 1
+        if keys not in (1, urls):
+            raise ValueError(
+                f"INFERENCE_API_KEY must hold one key or one per worker URL ({urls}), "
+                f"in the same order; it holds {keys}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_timeouts(self) -> Settings:

@@ -16,16 +16,16 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from api.core.config import Settings
+from api.core.config import redact_url
 from api.core.logging import log_event
-from api.generation.breaker import BreakerState, CircuitBreaker
+from api.generation.breaker import BreakerState, CircuitBreaker, Permit
 from inference_worker.contract import (
     ContractViolation,
     Exercise,
@@ -155,6 +155,8 @@ class WorkerClient:
         # Whether the worker streams: None until it first answers. A streaming worker sends its
         # headers and ``start`` at once, so then even the headers are awaited for idle_timeout.
         self.streams: bool | None = None
+        self.in_flight = 0  # attempts on their way to this worker now
+        self.name = redact_url(base_url)
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers=headers,
@@ -187,73 +189,14 @@ class WorkerClient:
         on_progress: ProgressCallback | None = None,
     ) -> WorkerResult:
         """A validated answer within ``deadline`` seconds, or WorkerUnavailable."""
-        started = time.monotonic()
-        ends_at = started + deadline
-        attempt = 0
-        last_reason = "no attempt made"
-        while True:
-            remaining = ends_at - time.monotonic()
-            if remaining <= 0:
-                raise WorkerUnavailable(f"no valid answer within {deadline:g} s ({last_reason})")
-            if attempt >= self.max_attempts:
-                raise WorkerUnavailable(f"{attempt} attempts failed ({last_reason})")
-            permit = self.breaker.acquire()
-            if permit is None:
-                if self.breaker.state == BreakerState.half_open:
-                    # Probes are in flight: their verdict decides for everyone, so wait for it.
-                    await asyncio.sleep(min(0.05, remaining))
-                    continue
-                raise WorkerUnavailable(
-                    f"worker circuit breaker open after repeated failures ({last_reason})"
-                    if attempt
-                    else "worker circuit breaker open after repeated failures"
-                )
-            attempt += 1
-            seeded = (
-                request
-                if attempt == 1
-                else request.model_copy(update={"seed": random.randrange(2**31)})
-            )
-            try:
-                async with asyncio.timeout(remaining):
-                    response = await self._attempt(seeded, remaining, on_progress)
-            except (_Failed, TimeoutError) as exc:
-                if isinstance(exc, _Failed):
-                    last_reason = exc.reason
-                    permit.failure(connection=exc.connection)
-                else:
-                    last_reason = f"worker did not answer within {deadline:g} s"
-                    permit.failure(connection=True)
-                log_event(
-                    logger,
-                    "worker.attempt_failed",
-                    logging.WARNING,
-                    attempt=attempt,
-                    reason=last_reason,
-                    breaker=self.breaker.state,
-                )
-                if isinstance(exc, _Fatal):
-                    raise WorkerUnavailable(last_reason) from None
-                retry_after = exc.retry_after if isinstance(exc, _Failed) else None
-                if attempt < self.max_attempts:
-                    await self._backoff(attempt, retry_after, ends_at)
-                continue
-            except BaseException:
-                permit.release()  # cancelled: no verdict on the worker
-                raise
-            permit.success()
-            return WorkerResult(
-                response=response, attempts=attempt, elapsed=time.monotonic() - started
-            )
-
-    async def _backoff(self, attempt: int, retry_after: float | None, ends_at: float) -> None:
-        ceiling = min(MAX_BACKOFF_SECONDS, self.backoff_seconds * 2 ** (attempt - 1))
-        delay = random.uniform(ceiling / 2, ceiling)  # jitter spreads the retries of many students
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, MAX_BACKOFF_SECONDS * 4))
-        delay = min(delay, max(0.0, ends_at - time.monotonic()))
-        if delay > 0:
-            await asyncio.sleep(delay)
+        return await generate_with(
+            [self],
+            request,
+            deadline=deadline,
+            on_progress=on_progress,
+            max_attempts=self.max_attempts,
+            backoff_seconds=self.backoff_seconds,
+        )
 
     async def _attempt(
         self, request: GenerateRequest, remaining: float, on_progress: ProgressCallback | None
@@ -365,25 +308,113 @@ class WorkerClient:
         return answer
 
 
-def build_worker_client(settings: Settings) -> WorkerClient | None:
-    """The worker client on the API's settings, or None when no worker URL is configured."""
-    if settings.inference_api_url is None:
-        return None
-    return WorkerClient(
-        base_url=settings.inference_api_url,
-        api_key=settings.inference_api_key,
-        connect_timeout=settings.inference_connect_timeout,
-        read_timeout=settings.inference_read_timeout,
-        idle_timeout=settings.inference_idle_timeout,
-        max_attempts=settings.inference_max_attempts,
-        backoff_seconds=settings.retry_backoff_seconds,
-        max_connections=max(settings.generation_concurrency, 8),
-        breaker=CircuitBreaker(
-            failure_threshold=settings.breaker_failure_threshold,
-            reset_seconds=settings.breaker_reset_seconds,
-            window=settings.breaker_window,
-            min_calls=settings.breaker_min_calls,
-            failure_rate=settings.breaker_failure_rate,
-            half_open_probes=settings.breaker_half_open_probes,
-        ),
+def _pick(
+    workers: Sequence[WorkerClient], failed: set[WorkerClient]
+) -> tuple[WorkerClient, Permit] | None:
+    """The worker with the fewest attempts in flight among closed breakers, else a probe slot.
+
+    Workers that already failed this homework come last: a worker that fails fast has nothing
+    in flight, and would otherwise get every retry until its breaker opens.
+    """
+    closed = sorted(
+        (w for w in workers if w.breaker.state == BreakerState.closed),
+        key=lambda w: (w in failed, w.in_flight),
     )
+    probing = [w for w in workers if w.breaker.state == BreakerState.half_open]
+    for worker in [*closed, *probing]:
+        permit = worker.breaker.acquire()
+        if permit is not None:
+            return worker, permit
+    return None
+
+
+async def _backoff(
+    attempt: int, retry_after: float | None, ends_at: float, backoff_seconds: float
+) -> None:
+    ceiling = min(MAX_BACKOFF_SECONDS, backoff_seconds * 2 ** (attempt - 1))
+    delay = random.uniform(ceiling / 2, ceiling)  # jitter spreads the retries of many students
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_BACKOFF_SECONDS * 4))
+    delay = min(delay, max(0.0, ends_at - time.monotonic()))
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+async def generate_with(
+    workers: Sequence[WorkerClient],
+    request: GenerateRequest,
+    *,
+    deadline: float,
+    on_progress: ProgressCallback | None,
+    max_attempts: int,
+    backoff_seconds: float,
+) -> WorkerResult:
+    """A validated answer from one of ``workers`` within ``deadline`` seconds, retrying (on
+    whichever worker is least busy) while a breaker lets calls through; or WorkerUnavailable."""
+    started = time.monotonic()
+    ends_at = started + deadline
+    attempt = 0
+    last_reason = "no attempt made"
+    several = len(workers) > 1
+    failed: set[WorkerClient] = set()  # the workers that failed this homework
+    while True:
+        remaining = ends_at - time.monotonic()
+        if remaining <= 0:
+            raise WorkerUnavailable(f"no valid answer within {deadline:g} s ({last_reason})")
+        if attempt >= max_attempts:
+            raise WorkerUnavailable(f"{attempt} attempts failed ({last_reason})")
+        picked = _pick(workers, failed)
+        if picked is None:
+            if any(w.breaker.state == BreakerState.half_open for w in workers):
+                # Probes are in flight: their verdict decides for everyone, so wait for it.
+                await asyncio.sleep(min(0.05, remaining))
+                continue
+            what = "every worker's circuit breaker" if several else "worker circuit breaker"
+            raise WorkerUnavailable(
+                f"{what} open after repeated failures ({last_reason})"
+                if attempt
+                else f"{what} open after repeated failures"
+            )
+        worker, permit = picked
+        attempt += 1
+        seeded = (
+            request
+            if attempt == 1
+            else request.model_copy(update={"seed": random.randrange(2**31)})
+        )
+        worker.in_flight += 1
+        try:
+            async with asyncio.timeout(remaining):
+                response = await worker._attempt(seeded, remaining, on_progress)
+        except (_Failed, TimeoutError) as exc:
+            failed.add(worker)
+            if isinstance(exc, _Failed):
+                last_reason = exc.reason
+                permit.failure(connection=exc.connection)
+            else:
+                last_reason = f"worker did not answer within {deadline:g} s"
+                permit.failure(connection=True)
+            if several:
+                last_reason = f"{worker.name}: {last_reason}"
+            log_event(
+                logger,
+                "worker.attempt_failed",
+                logging.WARNING,
+                attempt=attempt,
+                worker=worker.name,
+                reason=last_reason,
+                breaker=worker.breaker.state,
+            )
+            if isinstance(exc, _Fatal) and not several:
+                raise WorkerUnavailable(last_reason) from None
+            retry_after = exc.retry_after if isinstance(exc, _Failed) else None
+            if attempt < max_attempts:
+                await _backoff(attempt, retry_after, ends_at, backoff_seconds)
+            continue
+        except BaseException:
+            permit.release()  # cancelled: no verdict on the worker
+            raise
+        finally:
+            worker.in_flight -= 1
+        permit.success()
+        return WorkerResult(response=response, attempts=attempt, elapsed=time.monotonic() - started)

@@ -6,9 +6,10 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from api.core.logging import log_event
-from api.generation.client import ProgressCallback, WorkerClient, WorkerUnavailable
+from api.generation.client import ProgressCallback, WorkerResult, WorkerUnavailable
 from api.generation.offline import generate_exercises, practised, resolve
 from api.homework.models import ExerciseSource
 from inference_worker.contract import Exercise, GenerateRequest, check_exercises
@@ -18,6 +19,18 @@ logger = logging.getLogger("api.generation.generator")
 OFFLINE_MODEL_NAME = "offline-grammar-bank"
 #: Recorded when a worker (in the original shape) does not name its model.
 UNNAMED_MODEL = "unnamed model"
+
+
+class Workers(Protocol):
+    """One worker client or a pool of them."""
+
+    async def generate(
+        self,
+        request: GenerateRequest,
+        *,
+        deadline: float,
+        on_progress: ProgressCallback | None = None,
+    ) -> WorkerResult: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class HomeworkGenerator:
     def __init__(
         self,
         *,
-        client: WorkerClient | None,
+        client: Workers | None,
         deadline_seconds: float,
         max_tokens: int,
         temperature: float,
