@@ -123,9 +123,10 @@ def slow_worker() -> Iterator[str]:
 async def stop(worker: FakeWorker) -> None:
     """Close the worker and drop the generations it was still sleeping on."""
     await worker.close()
-    for task in asyncio.all_tasks():
-        if task is not asyncio.current_task():
-            task.cancel()
+    pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 def test_ctrl_c_while_waiting_leaves_the_assignment_running(
@@ -143,15 +144,28 @@ def test_ctrl_c_while_waiting_leaves_the_assignment_running(
         with cli.http() as http:
             pupil = http.post(
                 "/api/teacher/students", json={"name": "Nina Lenta", "email": "nina@example.com"}
-            ).json()
+            )
+            assert pupil.status_code == 201, pupil.text
             # Ctrl-C, as a terminal sends it, once the command is watching the progress
-            interrupt = threading.Thread(target=interrupt_when_generating, args=(http,))
+            finished = threading.Event()
+            interrupt = threading.Thread(
+                target=interrupt_when_generating, args=(api.url, cli.token(), finished)
+            )
             interrupt.start()
-            result = cli("assign", "--student", str(pupil["id"]), "--level", "B1", "--wait")
-            interrupt.join(30)
-            [assignment] = http.get("/api/teacher/assignments").json()
+            try:
+                result = cli(
+                    "assign", "--student", str(pupil.json()["id"]), "--level", "B1",
+                    "--wait", "--timeout", "60",
+                )  # fmt: skip
+            finally:
+                finished.set()
+                interrupt.join(30)
+            listed = http.get("/api/teacher/assignments")
+        log = api.log_path.read_text()[-3000:]
 
-        assert result.exit_code == 130, result.output
+        assert result.exit_code == 130, (result.output, log)
+        assert listed.status_code == 200, (listed.text, log)
+        [assignment] = listed.json()
         assert f"Assignment {assignment['id']} keeps generating on the server" in result.stderr
         assert f"assignments show {assignment['id']} --wait" in result.stderr
         assert assignment["status"] in ("pending", "generating")
@@ -159,13 +173,18 @@ def test_ctrl_c_while_waiting_leaves_the_assignment_running(
         api.stop()
 
 
-def interrupt_when_generating(http: httpx.Client) -> None:
-    """Send SIGINT to this process once the first assignment's homework is being generated."""
+def interrupt_when_generating(url: str, token: str, finished: threading.Event) -> None:
+    """SIGINT to this process once the first assignment's homework is being generated (unless
+    the command has already finished)."""
+    headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        listed = http.get("/api/teacher/assignments").json()
-        if listed and listed[0]["homework_counts"].get("generating"):
+    while time.monotonic() < deadline and not finished.is_set():
+        listed = httpx.get(f"{url}/api/teacher/assignments", headers=headers)
+        if listed.status_code == 200 and any(
+            a["homework_counts"].get("generating") for a in listed.json()
+        ):
             time.sleep(0.5)  # a few polls of the progress
             break
         time.sleep(0.05)
-    os.kill(os.getpid(), signal.SIGINT)
+    if not finished.is_set():
+        os.kill(os.getpid(), signal.SIGINT)
