@@ -73,6 +73,8 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("we will", "we'll"),
     ("they will", "they'll"),
     ("let us", "let's"),
+    ("where is", "where's"),
+    ("here is", "here's"),
 )
 # "have" contracts only as an auxiliary ("I've finished", "we've got"), not as "possess".
 _HAVE_CONTRACTIONS: tuple[tuple[str, str], ...] = (
@@ -210,7 +212,7 @@ def _translation_exercises(
     level = CEFR_LEVELS.index(request.cefr_level)
     wanted = {focus, *registry.FOCUSES[focus].parts} if focus != m.GENERAL else set()
     candidates: list[tuple[int, float, int, Exercise]] = []
-    for number, pair in enumerate(lexicon.translation_pairs()):
+    for number, pair in enumerate(registry.translation_pairs()):
         pair_level = CEFR_LEVELS.index(pair.level)
         if pair_level > level:
             continue

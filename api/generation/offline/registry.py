@@ -29,6 +29,7 @@ from api.generation.offline.points import (
     prepositions,
     pronouns,
 )
+from api.generation.offline.points import translations as point_translations
 from inference_worker.contract import CEFR_LEVELS, ExerciseType
 
 #: (rng, topic key, level, exercise type) → an item, or None when the data has none.
@@ -262,9 +263,15 @@ def _composite_builder(parts: tuple[str, ...]) -> Builder:
 
 
 @cache
+def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
+    """The translation bank and the pairs built from the points' frames."""
+    return (*lexicon.translation_pairs(), *point_translations.translation_pairs())
+
+
+@cache
 def translation_focuses() -> frozenset[str]:
-    """The focuses the translation bank has pairs for."""
-    return frozenset(pair.focus for pair in lexicon.translation_pairs())
+    """The focuses that have translation pairs."""
+    return frozenset(pair.focus for pair in translation_pairs())
 
 
 def _with_translation(key: str, types: tuple[str, ...]) -> tuple[ExerciseType, ...]:

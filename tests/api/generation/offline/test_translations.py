@@ -82,3 +82,69 @@ def test_sei_as_a_verb_never_becomes_a_digit() -> None:
         to_italian, _ = pair_exercises(pair)
         for accepted in to_italian.accepted_answers or []:
             assert "6 " not in accepted or "alle 6" in accepted, accepted
+
+
+def _built(italian: str) -> lexicon.TranslationPair:
+    from api.generation.offline.points.translations import translation_pairs
+
+    return next(p for p in translation_pairs() if p.italian == italian)
+
+
+@pytest.mark.parametrize(
+    ("italian", "to_italian", "to_english"),
+    [
+        ("Dov'è il tuo asciugamano?", "Dov'è il vostro asciugamano?", "Where's your towel?"),
+        ("Dov'è tua zia?", "Dov'è Sua zia?", "Where is your aunt?"),
+        ("Dov'è mio cugino?", "Dov'è mia cugina?", "Where's my cousin?"),
+        ("Dov'è suo nonno?", "Dove è suo nonno?", "Where is her grandpa?"),
+        ("Dov'è il loro zaino?", "Dov'è il loro zaino?", "Where is their rucksack?"),
+        (
+            "Vorrei del vino, per favore.",
+            "Vorrei un po' di vino, per favore.",
+            "I'd like some wine, please.",
+        ),  # fmt: skip
+        (
+            "Abbiamo comprato dell'acqua.",
+            "Abbiamo comprato un po' di acqua.",
+            "We've bought some water.",
+        ),  # fmt: skip
+        ("Dov'è lo zaino?", "Dove è lo zaino?", "Where's the backpack?"),
+        ("Ho un'arancia.", "Ho un'arancia.", "I've got an orange."),
+        (
+            "C'è un ospedale qui vicino?",
+            "Qui vicino c'è un ospedale?",
+            "Is there a hospital nearby?",
+        ),
+    ],
+)
+def test_pairs_built_from_the_points_accept_every_rendering(
+    italian: str, to_italian: str, to_english: str
+) -> None:
+    into_italian, into_english = pair_exercises(_built(italian))
+    assert _verdict(into_italian, to_italian) == "correct"
+    assert _verdict(into_english, to_english) == "correct"
+
+
+@pytest.mark.parametrize(
+    ("italian", "wrong_italian"),
+    [
+        ("Dov'è tua zia?", "Dov'è la tua zia?"),  # no article before a singular family noun
+        ("Dov'è il loro zaino?", "Dov'è loro zaino?"),  # loro keeps it
+        ("Ho un'arancia.", "Ho un arancia."),
+        ("Vorrei del vino, per favore.", "Vorrei dello vino, per favore."),
+    ],
+)
+def test_pairs_built_from_the_points_refuse_the_point_s_mistake(
+    italian: str, wrong_italian: str
+) -> None:
+    into_italian, _ = pair_exercises(_built(italian))
+    assert _verdict(into_italian, wrong_italian) == "incorrect"
+
+
+def test_every_point_with_translations_has_at_least_fifteen_pairs() -> None:
+    from api.generation.offline.registry import FOCUSES, translation_pairs
+
+    for focus in FOCUSES.values():
+        if "translation" in focus.types and focus.kind == "point":
+            pairs = [p for p in translation_pairs() if p.focus == focus.key]
+            assert len(pairs) >= 15, (focus.key, len(pairs))

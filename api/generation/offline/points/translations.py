@@ -1,0 +1,212 @@
+"""Translation pairs built from the checked frames of the points beyond verbs: articles,
+partitives, possessives, articulated prepositions and adjective agreement, with every rendering a teacher accepts (tu, voi and Lei for "your",
+his or her for suo, either cousin)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from api.generation.offline import lexicon
+from api.generation.offline.conjugation import Gender
+from api.generation.offline.morphology import (
+    articulated_preposition,
+    definite_article,
+    indefinite_article,
+    with_article,
+)
+from api.generation.offline.points._data import points
+from api.generation.offline.points.possessives import possessive
+
+_PLACES = frozenset({"ristorante", "ospedale", "museo", "stazione"})
+_ENGLISH_OWNER = {
+    "io": "my",
+    "tu": "your",
+    "lui": "his",
+    "lei": "her",
+    "noi": "our",
+    "voi": "your",
+    "loro": "their",
+}
+# Who else "your" may be in Italian: tu, voi, or Lei (Suo, with or without its capital).
+_YOUR = ("tu", "voi", "Lei")
+
+
+def _a(english: str) -> str:
+    return f"an {english}" if english[:1] in "aeiou" else f"a {english}"
+
+
+def _pair(
+    focus: str, level: str, it: str, en: str, it_alt: list[str], en_alt: list[str]
+) -> lexicon.TranslationPair:
+    return lexicon.TranslationPair(
+        topic="general",
+        level=level,
+        focus=focus,
+        italian=it,
+        english=en,
+        italian_alternatives=tuple(dict.fromkeys(a for a in it_alt if a != it)),
+        english_alternatives=tuple(dict.fromkeys(a for a in en_alt if a != en)),
+    )
+
+
+def _nouns() -> list[tuple[lexicon.Noun, list[str]]]:
+    english = points()["translation_nouns"]
+    return [(n, english[n.word]) for n in lexicon.nouns() if n.word in english]
+
+
+def _articles() -> list[lexicon.TranslationPair]:
+    pairs = []
+    for noun, english in _nouns():
+        the = with_article(definite_article(noun.word, noun.gender, False), noun.word)
+        pairs.append(
+            _pair(
+                "articoli determinativi",
+                "A1",
+                f"Dov'è {the}?",
+                f"Where is the {english[0]}?",
+                [f"Dove è {the}?"],
+                [f"Where is the {e}?" for e in english[1:]],
+            )
+        )
+        a = with_article(indefinite_article(noun.word, noun.gender), noun.word)
+        if noun.word in _PLACES:
+            it, it_alt = f"C'è {a} qui vicino?", [f"Qui vicino c'è {a}?"]
+            en_alt = [f"Is there {_a(e)} {where}?" for e in english for where in ("near here", "nearby", "close by")]  # fmt: skip
+            pairs.append(_pair("articoli indeterminativi", "A1", it, en_alt[0], it_alt, en_alt[1:]))
+        else:
+            en_alt = [f"I have {_a(e)}." for e in english] + [f"I have got {_a(e)}." for e in english]  # fmt: skip
+            pairs.append(
+                _pair("articoli indeterminativi", "A1", f"Ho {a}.", en_alt[0], [], en_alt[1:])
+            )
+    return pairs
+
+
+def _partitives() -> list[lexicon.TranslationPair]:
+    pairs = []
+    for entry in points()["partitive_nouns"]:
+        word, gender, english = entry["word"], entry["gender"], entry["english"]
+        if word == "aranciata":  # no one English word for it
+            continue
+        some = articulated_preposition("di", definite_article(word, gender, False))
+        phrase = with_article(some, word)
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Vorrei {phrase}, per favore.",
+                f"I would like some {english}, please.",
+                [f"Vorrei un po' di {word}, per favore."],
+                [],
+            )
+        )
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Abbiamo comprato {phrase}.",
+                f"We bought some {english}.",
+                [f"Abbiamo comprato un po' di {word}."],
+                [f"We have bought some {english}."],
+            )
+        )
+    return pairs
+
+
+def _owned(owner: str, gender: Gender, family: bool) -> list[str]:
+    """Every Italian possessive for the English owner: tu, voi and Lei for "your"."""
+    owners = _YOUR if owner in ("tu", "voi") else (owner,)
+    forms = []
+    for who in owners:
+        if who == "Lei":
+            form = possessive("lei", gender, False, family=family)
+            forms += [form.replace("suo", "Suo").replace("sua", "Sua"), form]
+        else:
+            forms.append(possessive(who, gender, False, family=family))
+    return forms
+
+
+def _possessives() -> list[lexicon.TranslationPair]:
+    pairs = []
+    family = points()["family"]
+    things = [(n.word, n.gender, english) for n, english in _nouns() if n.word not in _PLACES]
+    people = [
+        (f["word"], f["gender"], [f["english"], *f.get("english_alternatives", [])]) for f in family
+    ]
+    for owner in _ENGLISH_OWNER:
+        for word, gender, english in people + things:
+            is_family = any(word == f["word"] for f in family)
+            phrases = [f"{p} {word}" for p in _owned(owner, gender, is_family)]
+            # "my cousin": cugino or cugina, each with its own possessive.
+            phrases += [
+                f"{p} {f['word']}"
+                for f in family
+                if f["english"] == english[0] and f["word"] != word
+                for p in _owned(owner, f["gender"], True)
+            ]
+            it = f"Dov'è {phrases[0]}?"
+            it_alt = [f"{lead} {phrase}?" for phrase in phrases for lead in ("Dov'è", "Dove è")]
+            english_owners = ["his", "her"] if owner in ("lui", "lei") else [_ENGLISH_OWNER[owner]]
+            en_all = [f"Where is {o} {e}?" for o in english_owners for e in english]
+            if owner in ("lui", "lei"):  # suo is his or her: ask for the one the pair names
+                en_all.sort(key=lambda s: not s.startswith(f"Where is {_ENGLISH_OWNER[owner]} "))
+            pairs.append(_pair("aggettivi possessivi", "A1", it, en_all[0], it_alt, en_all[1:]))
+    return pairs
+
+
+def _prepositions() -> list[lexicon.TranslationPair]:
+    """a and da fused with the article of a place: Vado al museo, Torno dalla stazione."""
+    places = points()["translation_places"]
+    pairs = []
+    for noun in lexicon.nouns():
+        if noun.word not in places:
+            continue
+        english = places[noun.word]
+        article = definite_article(noun.word, noun.gender, False)
+        to = with_article(articulated_preposition("a", article), noun.word)
+        back = with_article(articulated_preposition("da", article), noun.word)
+        pairs.append(
+            _pair(
+                "preposizioni articolate",
+                "A1",
+                f"Vado {to}.",
+                f"I am going to the {english[0]}.",
+                [f"Sto andando {to}.", f"Io vado {to}."],
+                [f"I am going to the {e}." for e in english[1:]]
+                + [f"I go to the {e}." for e in english],
+            )
+        )
+        pairs.append(
+            _pair(
+                "preposizioni articolate",
+                "A2",
+                f"Torno {back}.",
+                f"I am coming back from the {english[0]}.",
+                [f"Sto tornando {back}.", f"Ritorno {back}.", f"Io torno {back}."],
+                [f"I am coming back from the {e}." for e in english[1:]]
+                + [f"I come back from the {e}." for e in english],
+            )
+        )
+    return pairs
+
+
+def _adjectives() -> list[lexicon.TranslationPair]:
+    """Agreement: the adjective after essere takes the noun's gender (La sveglia è nuova)."""
+    pairs = []
+    adjectives = lexicon.adjectives()
+    # Only adjectives with one Italian rendering ("big" may be grande or grosso: not these).
+    unambiguous = set(points()["translation_adjectives"])
+    for noun, english in _nouns():
+        for name in (a for a in noun.adjectives if a in unambiguous):
+            adjective = adjectives[name]
+            glosses = [g.strip() for g in adjective.english.split(",")]
+            the = with_article(definite_article(noun.word, noun.gender, False), noun.word)
+            it = f"{the[:1].upper()}{the[1:]} è {adjective.form(noun.gender, False)}."
+            en_all = [f"The {e} is {g}." for e in english for g in glosses]
+            pairs.append(_pair("accordo degli aggettivi", "A1", it, en_all[0], [], en_all[1:]))
+    return pairs
+
+
+@cache
+def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
+    """The pairs built from the points' frames."""
+    return (*_articles(), *_partitives(), *_possessives(), *_prepositions(), *_adjectives())
