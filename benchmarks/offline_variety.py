@@ -102,6 +102,60 @@ def main() -> None:
         f"time per homework of {args.items}: mean {mean_ms:.1f} ms, "
         f"p95 {1000 * sorted(timings)[int(0.95 * len(timings))]:.1f} ms"
     )
+    _tense_report(args.pupils, args.items)
+
+
+def _tense_report(pupils: int, items: int) -> None:
+    """The verb system on its own (tenses.build_tense_item, each homework avoiding a repeated
+    verb and complement), per tense focus and type: A1/C2 identical share, distinct share over
+    the pupils at the focus's first level and at C2, and the one-pupil floor of the same run."""
+    import random
+
+    from api.generation.offline import tenses
+
+    def homework(key: str, level: str, kind: str, pupil: int) -> list[str]:
+        rng = random.Random(f"{key}|{level}|{kind}|{pupil}")
+        used: list[str] = []
+        questions: list[str] = []
+        for _ in range(items):
+            item = tenses.build_tense_item(rng, key, "general", level, kind, avoid=used)
+            if item is not None:
+                used.append(item.tags["variety"])
+                questions.append(item.question)
+        return questions
+
+    print()
+    print(
+        f"verb system alone, {pupils} pupils × {items} items, no verb+complement twice in a homework"
+    )
+    print(
+        f"{'tense focus':24} {'type':16} {'A1=C2':>6} {'distinct':>9} {'at C2':>7} {'one pupil':>10}"
+    )
+    shares: list[float] = []
+    for focus in tenses.TENSES:
+        for kind in tenses.EXERCISE_TYPES:
+            same = sum(
+                len(
+                    set(homework(focus.key, "A1", kind, p))
+                    & set(homework(focus.key, "C2", kind, p))
+                )
+                for p in range(pupils)
+            )
+            first = [
+                q for p in range(pupils) for q in homework(focus.key, focus.levels[0], kind, p)
+            ]
+            top = [q for p in range(pupils) for q in homework(focus.key, "C2", kind, p)]
+            distinct = len(set(first)) / len(first)
+            shares += [distinct, len(set(top)) / len(top)]
+            print(
+                f"{focus.key:24} {kind:16} {same / (pupils * items):6.1%} {distinct:9.1%} "
+                f"{len(set(top)) / len(top):7.1%} {items / len(first):10.1%}"
+            )
+    print(
+        f"verb system: distinct {statistics.mean(shares):.1%} on average, "
+        f"{sum(s >= 0.9 for s in shares)} of {len(shares)} (focus, type, level) reach 90%, "
+        f"lowest {min(shares):.1%}"
+    )
 
 
 if __name__ == "__main__":
