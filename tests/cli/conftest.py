@@ -12,8 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from api.cli import app
 from api.cli.session import CONFIG_DIR_ENV, TOKEN_ENV, URL_ENV
