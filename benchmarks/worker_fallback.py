@@ -12,6 +12,7 @@ Targets (issue 11):
   worker down           -> every homework offline within 1 s
   hung streaming worker -> every homework offline within the idle timeout + 2 s
   healthy, 1 s latency  -> all done in at most 1.3 s
+Issue 13: two workers, one failing -> the share each served and the time to completion.
 
 Usage: .venv/bin/python benchmarks/worker_fallback.py [--pupils 20] [--flaky-rounds 5]
        [--idle-timeout 3]
@@ -181,6 +182,20 @@ async def main() -> None:
             f"{model}/{total} from the model ({share:.1%}), {requests} requests "
             f"({requests / total:.2f} per homework), slowest round {max(times):.3f} s"
             f"  target >= 95 %: {verdict(share >= 0.95)}"
+        )
+
+        # Two workers at 0.5 s, one of them answering HTTP 500 to everything.
+        with (
+            ThreadedFakeWorker(mode="error500") as failing,
+            ThreadedFakeWorker(latency=0.5, cache_exercises=True) as healthy,
+        ):
+            async with api(folder / "two", f"{failing.url},{healthy.url}") as client:
+                elapsed, sources, _ = await assignment(client, pupils)
+            served = sources["model"]
+        print(
+            f"two       one failing worker and one at 0.5 s, {pupils} pupils: {elapsed:.3f} s, "
+            f"{served}/{pupils} from the model (all by the healthy one: "
+            f"{healthy.stats.requests} requests; the failing one got {failing.stats.requests})"
         )
 
         # Nothing listens at the worker's URL.
