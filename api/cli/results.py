@@ -75,6 +75,13 @@ def results(
         + (f"; class average {average:g}" if average is not None else "")
         + "."
     )
+    by_type = body.get("missed_by_type") or []
+    if by_type:
+        typer.echo(
+            "Missed by type: "
+            + ", ".join(f"{t['type']} {t['missed']} of {t['attempted']}" for t in by_type)
+            + "."
+        )
     missed = body.get("most_missed") or []
     if missed:
         table(

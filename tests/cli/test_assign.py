@@ -63,6 +63,8 @@ def test_assign_wait_then_results_as_csv(teacher: Cli, tmp_path: Path) -> None:
     assert rows[other]["total"] == "3"
     assert shown["average_score"] == score and shown["submitted"] == 1
     assert "Handed in: 1 of 2" in table and "Most missed" in table
+    [first_type] = [t for t in shown["missed_by_type"] if t["missed"]][:1]
+    assert f"{first_type['type']} {first_type['missed']} of {first_type['attempted']}" in table
     assert shown["most_missed"][0]["question"][:20] in table
 
 
