@@ -223,6 +223,8 @@ def _translation_exercises(
             score += 4
         if level - pair_level > 1:
             score += 1
+        if focus == m.GENERAL and number >= len(lexicon.translation_pairs()):
+            score += 1  # a general homework translates the bank's sentences first
         to_italian, to_english = pair_exercises(pair)
         for exercise in (to_italian, to_english):
             candidates.append((score, rng.random(), number, exercise))
