@@ -44,6 +44,9 @@ def test_assign_wait_then_results_as_csv(teacher: Cli, tmp_path: Path) -> None:
     assert assignment["cefr_level"] == "A2" and assignment["quantity"] == 3
     assert {h["source"] for h in homework} == {"fallback"}
     assert "homework ready" in result.stderr  # the progress bar, on stderr
+    shown_now = teacher.json("assignments", "show", str(assignment_id), "--wait")
+    assert shown_now["status"] == "completed" and shown_now["sources"] == {"model": 0, "offline": 2}
+    assert assignment_id in [a["id"] for a in teacher.json("assignments", "list")]
 
     first = homework[0]
     handed_in, score = first["student_id"], hand_in(teacher.url, first, links[first["student_id"]])
