@@ -266,6 +266,7 @@ class Context:
     it: dict[int, str] | str
     en: str
     habit: bool
+    wish: bool  # a wish, a hypothesis, what matters: never an accident
     excluded: frozenset[int]
 
 
@@ -280,6 +281,7 @@ class VerbFrame:
     level: str
     imperative: Literal["pos", "neg"] | None
     once: bool
+    accident: bool
     aux: Auxiliary | None
     aux_note: str
     en_verb: tuple[str, str, str] | None
@@ -336,6 +338,7 @@ def contexts() -> tuple[Context, ...]:
                     it={int(k): v for k, v in it.items()} if isinstance(it, dict) else it,
                     en=entry["en"],
                     habit=entry.get("habit", False),
+                    wish=entry.get("wish", False),
                     excluded=frozenset(entry.get("not", ())),
                 )
             )
@@ -354,6 +357,7 @@ def frames() -> tuple[VerbFrame, ...]:
             level=entry["level"],
             imperative=entry.get("imp"),
             once=entry.get("once", False),
+            accident=entry.get("accident", False),
             aux=entry.get("aux"),
             aux_note=entry.get("aux_note", ""),
             en_verb=tuple(entry["en_verb"]) if "en_verb" in entry else None,  # type: ignore[arg-type]
@@ -478,7 +482,7 @@ def _frame_fits(frame: VerbFrame, tense: TenseName, context: Context, reflexive_
     verb = verbs()[frame.verb]
     if reflexive_only and not verb.reflexive:
         return False
-    if tense in frame.skip or (context.habit and frame.once):
+    if tense in frame.skip or (context.habit and frame.once) or (context.wish and frame.accident):
         return False
     if tense == "imperativo":
         return frame.imperative == "pos" and not verb.reflexive
