@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import account, assignments, results, students, teachers
+from api.cli import account, assignments, results, students, teachers, worker
 
 app = typer.Typer(help="Italian Teacher from the command line.", no_args_is_help=True)
 app.add_typer(teachers.teachers_app, name="teachers")
@@ -21,6 +21,7 @@ app.add_typer(students.classes_app, name="classes")
 app.command("assign")(assignments.assign)
 app.add_typer(assignments.assignments_app, name="assignments")
 app.command("results")(results.results)
+app.add_typer(worker.worker_app, name="worker")
 
 
 def main() -> None:

@@ -1,24 +1,16 @@
-"""Assignments with a live progress bar and results exported as CSV, against a real API; Ctrl-C
-while waiting, against a real API whose worker takes a minute per homework."""
+"""Assignments with a live progress bar and results exported as CSV, against a real API with no
+worker (the offline generator)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
-import os
-import signal
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.cli.conftest import Cli, start_api
-from tests.fake_worker import FakeWorker
+from tests.cli.conftest import Cli
 
 
 def test_assign_wait_then_results_as_csv(teacher: Cli, tmp_path: Path) -> None:
@@ -109,87 +101,3 @@ def test_unknown_assignment_and_class_are_failures(teacher: Cli) -> None:
 
     assert missing.exit_code == 1 and "987654" in missing.stderr
     assert no_class.exit_code == 1 and "no class called 'nope'" in no_class.stderr
-
-
-@pytest.fixture
-def slow_worker() -> Iterator[str]:
-    """A fake worker (real HTTP on 127.0.0.1, its own event loop) taking a minute per homework."""
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, daemon=True).start()
-    worker = FakeWorker(latency=60)
-    asyncio.run_coroutine_threadsafe(worker.start(), loop).result(10)
-    try:
-        yield worker.url
-    finally:
-        asyncio.run_coroutine_threadsafe(stop(worker), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-
-
-async def stop(worker: FakeWorker) -> None:
-    """Close the worker and drop the generations it was still sleeping on."""
-    await worker.close()
-    pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-
-
-def test_ctrl_c_while_waiting_leaves_the_assignment_running(
-    slow_worker: str, tmp_path: Path
-) -> None:
-    api = start_api(
-        tmp_path,
-        INFERENCE_API_URL=slow_worker,
-        INFERENCE_READ_TIMEOUT="120",
-        GENERATION_DEADLINE_SECONDS="120",
-    )
-    try:
-        cli = Cli(api.url, tmp_path / "config")
-        cli.login()
-        with cli.http() as http:
-            pupil = http.post(
-                "/api/teacher/students", json={"name": "Nina Lenta", "email": "nina@example.com"}
-            )
-            assert pupil.status_code == 201, pupil.text
-            # Ctrl-C, as a terminal sends it, once the command is watching the progress
-            finished = threading.Event()
-            interrupt = threading.Thread(
-                target=interrupt_when_generating, args=(api.url, cli.token(), finished)
-            )
-            interrupt.start()
-            try:
-                result = cli(
-                    "assign", "--student", str(pupil.json()["id"]), "--level", "B1",
-                    "--wait", "--timeout", "60",
-                )  # fmt: skip
-            finally:
-                finished.set()
-                interrupt.join(30)
-            listed = http.get("/api/teacher/assignments")
-        log = api.log_path.read_text()[-3000:]
-
-        assert result.exit_code == 130, (result.output, log)
-        assert listed.status_code == 200, (listed.text, log)
-        [assignment] = listed.json()
-        assert f"Assignment {assignment['id']} keeps generating on the server" in result.stderr
-        assert f"assignments show {assignment['id']} --wait" in result.stderr
-        assert assignment["status"] in ("pending", "generating")
-    finally:
-        api.stop()
-
-
-def interrupt_when_generating(url: str, token: str, finished: threading.Event) -> None:
-    """SIGINT to this process once the first assignment's homework is being generated (unless
-    the command has already finished)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not finished.is_set():
-        listed = httpx.get(f"{url}/api/teacher/assignments", headers=headers)
-        if listed.status_code == 200 and any(
-            a["homework_counts"].get("generating") for a in listed.json()
-        ):
-            time.sleep(0.5)  # a few polls of the progress
-            break
-        time.sleep(0.05)
-    if not finished.is_set():
-        os.kill(os.getpid(), signal.SIGINT)
