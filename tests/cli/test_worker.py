@@ -132,6 +132,7 @@ def test_worker_show_and_set(admin: Cli, slow_worker: FakeWorker, fast_worker: F
     wrong_key = admin("worker", "set", fast_worker.url, "not-the-key")
     not_a_url = admin("worker", "set", "abc123.ngrok-free.app", WORKER_KEY)
     switched = admin("worker", "set", fast_worker.url, WORKER_KEY, "--json")
+    from_stdin = admin("worker", "set", fast_worker.url, "--key-stdin", input=f"{WORKER_KEY}\n")
     shown = admin.ok("worker", "show").stdout
 
     assert before["source"] == "settings"
@@ -143,7 +144,8 @@ def test_worker_show_and_set(admin: Cli, slow_worker: FakeWorker, fast_worker: F
     assert after["source"] == "administrator"
     assert [w["url"] for w in after["workers"]] == [fast_worker.url]
     assert "set by an administrator" in shown and fast_worker.url in shown
-    assert WORKER_KEY not in switched.output + shown
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert WORKER_KEY not in switched.output + from_stdin.output + shown
 
 
 def test_worker_commands_need_an_administrator(admin: Cli, tmp_path: Path) -> None:
