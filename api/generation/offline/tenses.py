@@ -214,7 +214,7 @@ _RULES: dict[str, _Rule] = {
         "stare_gerundio",
         "stare + gerundio",
         ("passato_prossimo", "imperfetto"),
-        "stare + gerundio describes an action in progress right now.",
+        "Stare + gerundio describes an action in progress right now.",
     ),
     "imperativo": _Rule(
         "imperativo",
