@@ -22,7 +22,7 @@ _CONFUSED: dict[str, tuple[str, ...]] = {
 }
 _USES: dict[str, str] = {
     "a": "a goes with cities (a Roma), a scuola, before an infinitive after cominciare, imparare, provare, riuscire, aiutare, and before a person after telefonare and pensare",
-    "in": "in goes with countries, regions, means of transport (in bicicletta) and many places ending in -ia or -eria (in biblioteca, in ufficio)",
+    "in": "in goes with countries and regions (in Spagna, in Sicilia), means of transport (in bicicletta) and many places ending in -ia or -eria (in biblioteca, in ufficio)",
     "di": "di marks belonging and comes before an infinitive after finire, smettere, decidere, avere paura, avere voglia, essere stanco; avere bisogno di",
     "da": "da marks purpose after a noun or adjective (facile da capire, cose da fare, occhiali da sole)",
     "con": "con means together with",
@@ -31,9 +31,21 @@ _USES: dict[str, str] = {
 }
 
 
+def _place_entries(rng: random.Random) -> list[dict[str, object]]:
+    """a with a city, in with a country or region, in the frames of points.json (one place each)."""
+    data = points()
+    entries: list[dict[str, object]] = []
+    for frame in data["place_frames"]:
+        kind, answer = rng.choice((("cities", "a"), ("regions", "in")))
+        place = rng.choice(data["places"][kind])
+        entries.append(frame | {"text": frame["text"].replace("{place}", place), "answer": answer})
+    return entries
+
+
 def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """A simple preposition chosen by the meaning of the sentence."""
-    entry = pick(rng, points()["simple_prepositions"], topic, level)
+    entries = [*points()["simple_prepositions"], *_place_entries(rng)]
+    entry = pick(rng, entries, topic, level)
     if entry is None:
         return None
     answer: str = entry["answer"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
+from api.generation.offline import lexicon
 from api.generation.offline.builders import Item
 from api.generation.offline.conjugation import Gender
 from api.generation.offline.points._data import pick, points
@@ -109,9 +111,35 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     )
 
 
+def _ci_ne_entries(rng: random.Random) -> list[dict[str, Any]]:
+    """One ci exchange about a city and one ne exchange about a quantity, from their frames."""
+    data = points()
+    ci, ne = data["ci_frames"], data["ne_frames"]
+    city = rng.choice(data["places"]["cities"])
+    ci_text = rng.choice(ci["questions"]).replace("{city}", city)
+    word = rng.choice(ne["nouns"])
+    noun = next(n for n in lexicon.nouns() if n.word == word)
+    how = "Quante" if noun.plural_gender == "f" else "Quanti"
+    ne_text = (
+        rng.choice(ne["questions"])
+        .replace("{how}", how)
+        .replace("{noun}", noun.plural or noun.word)
+        .replace("{number}", rng.choice(ne["numbers"]))
+    )
+    return [
+        {
+            "text": ci_text.replace("{often}", rng.choice(ci["often"])),
+            "answer": "ci",
+            "level": "A2",
+            "topic": "travel",
+        },  # fmt: skip
+        {"text": ne_text, "answer": "ne", "level": "A2", "topic": "food"},
+    ]
+
+
 def ci_ne_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """ci for a place or a + thing, ne for a quantity or di + thing."""
-    entry = pick(rng, points()["ci_ne"], topic, level)
+    entry = pick(rng, [*points()["ci_ne"], *_ci_ne_entries(rng)], topic, level)
     if entry is None:
         return None
     answer = entry["answer"]
