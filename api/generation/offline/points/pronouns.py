@@ -8,6 +8,7 @@ from typing import Any
 from api.generation.offline import lexicon
 from api.generation.offline.builders import Item
 from api.generation.offline.conjugation import Gender
+from api.generation.offline.morphology import definite_article, with_article
 from api.generation.offline.points._data import pick, points
 
 DIRECT: dict[tuple[str, bool], str] = {("m", False): "lo", ("f", False): "la", ("m", True): "li", ("f", True): "le"}  # fmt: skip
@@ -47,7 +48,15 @@ def direct_item(rng: random.Random, topic: str, level: str) -> Item | None:
     frame = pick(rng, points()["direct_object_frames"], topic, level)
     if frame is None:
         return _person_item(rng, "direct", topic, level, "pronomi diretti")
-    obj, gender, plural = rng.choice(frame["objects"])
+    if frame["objects"] == "everyday_things":  # any everyday object, singular or plural
+        wanted = set(points()["everyday_things"])
+        noun = rng.choice([n for n in lexicon.nouns() if n.word in wanted and n.plural != n.word])
+        plural = rng.random() < 0.5
+        word = (noun.plural or noun.word) if plural else noun.word
+        gender = noun.plural_gender if plural else noun.gender
+        obj = with_article(definite_article(word, gender, plural), word)
+    else:
+        obj, gender, plural = rng.choice(frame["objects"])
     answer = DIRECT[(gender, plural)]
     question = frame["question"].replace("{object}", obj)
     number = "plural" if plural else "singular"
