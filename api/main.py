@@ -26,6 +26,7 @@ from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
 from api.core.openapi import install_openapi
 from api.core.security import BodySizeLimit, SecurityHeaders
+from api.generation.admin import router as worker_admin_router
 from api.generation.dispatcher import Dispatcher
 from api.generation.generator import HomeworkGenerator
 from api.generation.pool import build_worker_pool
@@ -76,6 +77,7 @@ TAGS = [
         "after the hand-in.",
     },
     {"name": "health", "description": "Liveness, readiness and the state of the worker."},
+    {"name": "admin: worker", "description": "Administrators switch workers without a restart."},
 ]
 
 
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upgrade(database.engine)
         app.state.setup_token = await run_in_threadpool(bootstrap.prepare, database, settings)
         app.state.rate_limits = RateLimits(settings)
-        client = build_worker_pool(settings)
+        client = build_worker_pool(settings, database=database)
         generator = HomeworkGenerator(
             client=client,
             deadline_seconds=settings.generation_deadline_seconds,
@@ -124,8 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await dispatcher.stop()
-            if client is not None:
-                await client.aclose()
+            # The workers in use now (an administrator may have switched them).
+            if app.state.worker_client is not None:
+                await app.state.worker_client.aclose()
             database.dispose()
             log_event(logger, "api.stopped")
 
@@ -163,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assignments_router,
         teacher_homework_router,
         setup_router,
+        worker_admin_router,
     ):
         app.include_router(router)
     install_pages(app)

@@ -9,9 +9,13 @@ retry may land on another worker than the first try.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from api.core.config import Settings
+from api.core.database import Database
 from api.generation.breaker import CircuitBreaker
 from api.generation.client import (
     ProgressCallback,
@@ -19,18 +23,27 @@ from api.generation.client import (
     WorkerResult,
     generate_with,
 )
+from api.generation.models import WorkerConfig
 from inference_worker.contract import GenerateRequest
+
+Source = Literal["settings", "administrator"]
 
 
 class WorkerPool:
     """Several WorkerClients behind one ``generate``."""
 
     def __init__(
-        self, workers: list[WorkerClient], *, max_attempts: int, backoff_seconds: float
+        self,
+        workers: list[WorkerClient],
+        *,
+        max_attempts: int,
+        backoff_seconds: float,
+        source: Source = "settings",
     ) -> None:
         if not workers:
             raise ValueError("a worker pool needs at least one worker")
         self.workers = workers
+        self.source: Source = source
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
 
@@ -71,9 +84,35 @@ def worker_endpoints(settings: Settings) -> list[tuple[str, SecretStr | None]]:
     return [(url, SecretStr(key) if key else None) for url, key in zip(urls, keys, strict=True)]
 
 
-def build_worker_pool(settings: Settings) -> WorkerPool | None:
-    """The workers on the API's settings, or None when no worker URL is configured."""
-    endpoints = worker_endpoints(settings)
+def stored_endpoints(database: Database) -> list[tuple[str, SecretStr | None]] | None:
+    """The workers an administrator chose (PUT /api/admin/worker), if any."""
+    with database.reading() as db:
+        config = db.scalar(select(WorkerConfig).where(WorkerConfig.id == 1))
+        if config is None:
+            return None
+        return [
+            (url, SecretStr(key) if key else None)
+            for url, key in zip(config.urls, config.api_keys, strict=True)
+        ]
+
+
+def build_worker_pool(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    endpoints: list[tuple[str, SecretStr | None]] | None = None,
+    source: Source = "settings",
+) -> WorkerPool | None:
+    """The workers to use, or None when there are none (offline generator).
+
+    ``endpoints`` when given; else those an administrator stored in ``database``; else
+    INFERENCE_API_URL and INFERENCE_API_KEY.
+    """
+    if endpoints is None and database is not None:
+        endpoints = stored_endpoints(database)
+        source = "administrator" if endpoints is not None else source
+    if endpoints is None:
+        endpoints = worker_endpoints(settings)
     if not endpoints:
         return None
     workers = [
@@ -101,4 +140,5 @@ def build_worker_pool(settings: Settings) -> WorkerPool | None:
         workers,
         max_attempts=settings.inference_max_attempts,
         backoff_seconds=settings.retry_backoff_seconds,
+        source=source,
     )
