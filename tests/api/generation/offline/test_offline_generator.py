@@ -31,8 +31,11 @@ from api.generation.offline.morphology import (
     DEFINITE_ARTICLES,
     INDEFINITE_ARTICLES,
     articulated_preposition,
+    definite_article,
+    indefinite_article,
 )
 from api.generation.offline.points import articles, comparatives, nouns, possessives, pronouns
+from api.generation.offline.points._data import points
 from api.generation.offline.points.prepositions import SIMPLE_PREPOSITIONS
 from api.generation.offline.registry import FOCUSES
 from inference_worker.contract import (
@@ -194,7 +197,9 @@ def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int)
         assert item.answer in valid, item
         assert {normalise_answer(v) for v in valid} == set(item.right), item
     else:
-        valid = {item.answer}
+        valid = {item.answer, *item.accepted}
+        expected = _rederived(item.question)
+        assert expected is None or item.answer == expected, (item, expected)
     fill = _to_exercise(item, "fill_in_blank", rng)
     assert fill is not None and fill.correct_answer == item.answer
     choice = _to_exercise(item, "multiple_choice", rng)
@@ -205,6 +210,50 @@ def test_exactly_one_right_option(focus: str, topic: str, level: str, seed: int)
         assert item.answer == _NOUNS[item.word].plural
     right_options = [o for o in choice.options or [] if o in valid]
     assert right_options == [item.answer], (choice, valid)
+
+
+def _gender_of(word: str) -> tuple[str, bool] | None:
+    """Gender and number of a noun as written (singular or plural), from the data files."""
+    for noun in lexicon.nouns():
+        if word == noun.word:
+            return noun.gender, False
+        if word == noun.plural:
+            return noun.plural_gender, True
+    for entry in points()["partitive_nouns"] + points()["family"]:
+        if word == entry["word"]:
+            return entry["gender"], False
+        if word == entry.get("plural"):
+            return entry["gender"], True
+    return None
+
+
+def _rederived(question: str) -> str | None:
+    """The answer of an article, partitive or possessive item, worked out again from its text."""
+    hint = _hint(question)
+    after = question.split("___ ", 1)[1]
+    if hint in ("articolo determinativo", "articolo indeterminativo", "articolo partitivo"):
+        word = after.split()[0].rstrip(".,")
+        found = _gender_of(word)
+        assert found, word
+        gender, plural = found
+        if hint == "articolo determinativo":  # an invariable noun: the verb says the number
+            plural = " sono " in after
+        if hint == "articolo partitivo":  # a mass noun, else some of a plural
+            plural = all(word != e["word"] for e in points()["partitive_nouns"])
+        if hint == "articolo indeterminativo":
+            return indefinite_article(word, gender)  # type: ignore[arg-type]
+        article = definite_article(word, gender, plural)  # type: ignore[arg-type]
+        return (
+            article if hint == "articolo determinativo" else articulated_preposition("di", article)
+        )
+    if hint in possessives.POSSESSIVES:
+        word = after.split(") ", 1)[1].split()[0].rstrip(".,?")
+        found = _gender_of(word)
+        assert found, word
+        gender, plural = found
+        family = any(word in (f["word"], f["plural"]) for f in points()["family"])
+        return possessives.possessive(hint, gender, plural, family=family)  # type: ignore[arg-type]
+    return None
 
 
 def _known_or_general(key: str) -> str:
