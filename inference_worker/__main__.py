@@ -1,4 +1,4 @@
-"""``python -m inference_worker --engine vllm|transformers --model NAME --host --port``."""
+"""``python -m inference_worker --engine vllm|transformers|openai --model NAME --host --port``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def parse_args(argv: list[str] | None = None) -> WorkerSettings:
         description="Italian Teacher inference worker. Every flag also reads WORKER_<FLAG> "
         "from the environment (WORKER_API_KEY only from there); PORT is honoured.",
     )
-    parser.add_argument("--engine", choices=["transformers", "vllm"])
+    parser.add_argument("--engine", choices=["transformers", "vllm", "openai"])
     parser.add_argument("--model", help="Hugging Face name or local path")
     parser.add_argument("--host", help="default 127.0.0.1; 0.0.0.0 in a container")
     parser.add_argument("--port", type=int, help="default 8001, or $PORT")
@@ -56,6 +56,14 @@ def parse_args(argv: list[str] | None = None) -> WorkerSettings:
     parser.add_argument("--request-timeout", type=float, help="seconds before 504")
     parser.add_argument("--max-field-chars", type=int, help="longest string in an exercise")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument(
+        "--upstream",
+        help="openai engine: an OpenAI-compatible server's URL (key: UPSTREAM_API_KEY)",
+    )
+    parser.add_argument("--upstream-model", help="openai engine: model name on the upstream")
+    parser.add_argument(
+        "--upstream-timeout", type=float, help="openai engine: seconds of silence before 504"
+    )
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if v is not None}
     try:
@@ -69,6 +77,10 @@ def parse_args(argv: list[str] | None = None) -> WorkerSettings:
 
 def build_engine(settings: WorkerSettings) -> Engine:
     """The engine the settings name; vLLM (or torch) is imported only when asked for."""
+    if settings.engine == "openai":
+        from inference_worker.engines.openai_engine import OpenAIEngine
+
+        return OpenAIEngine(settings)
     if settings.engine == "vllm":
         from inference_worker.engines.vllm_engine import VLLMEngine
 

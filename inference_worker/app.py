@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse
-from inference_worker.engines import Engine
+from inference_worker.engines import Engine, UpstreamFailed
 from inference_worker.metrics import WorkerMetrics
 from inference_worker.service import (
     Busy,
@@ -61,6 +61,8 @@ def _failure(exc: BaseException, request_id: str) -> tuple[int, str]:
         return 504, f"Generation passed its time limit: {exc}."
     if isinstance(exc, Unusable):
         return 502, f"The model produced no usable exercises: {exc.reason}."
+    if isinstance(exc, UpstreamFailed):
+        return exc.status, f"The model server behind this worker failed: {exc.detail}."
     if isinstance(exc, EngineFailed):
         return 500, f"The engine failed ({exc}); check the worker's log for id {request_id}."
     raise exc
@@ -219,10 +221,11 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
             metrics.requests.labels("503").inc()
             detail = f"The worker is busy ({exc}); retry shortly."
             return _error(503, detail, request_id=request_id, retry_after=5)
-        except (TimedOut, Unusable, EngineFailed) as exc:
+        except (TimedOut, Unusable, EngineFailed, UpstreamFailed) as exc:
             status, detail = _failure(exc, request_id)
             metrics.requests.labels(str(status)).inc()
-            return _error(status, detail, request_id=request_id)
+            retry_after = 5 if status == 503 else None
+            return _error(status, detail, request_id=request_id, retry_after=retry_after)
         metrics.requests.labels("200").inc()
         response.headers["X-Request-ID"] = request_id
         return result
@@ -263,7 +266,7 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
             finished = True
             try:
                 result = task.result()
-            except (TimedOut, Unusable, EngineFailed) as exc:
+            except (TimedOut, Unusable, EngineFailed, UpstreamFailed) as exc:
                 status, detail = _failure(exc, request_id)
                 metrics.requests.labels(str(status)).inc()
                 yield _line({"event": "error", "status": status, "detail": detail})

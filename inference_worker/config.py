@@ -16,7 +16,7 @@ class WorkerSettings(BaseSettings):
         env_prefix="WORKER_", extra="ignore", protected_namespaces=(), hide_input_in_errors=True
     )
 
-    engine: Literal["transformers", "vllm"] = "transformers"
+    engine: Literal["transformers", "vllm", "openai"] = "transformers"
     model: str = Field(default="Qwen/Qwen2.5-1.5B-Instruct", description="HF name or local path.")
     host: str = "127.0.0.1"
     port: int = Field(
@@ -57,8 +57,23 @@ class WorkerSettings(BaseSettings):
         default=240, ge=8, le=2000, description="Longest string in an exercise (schema pattern)."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    upstream: str | None = Field(
+        default=None,
+        description="openai engine: base URL of an OpenAI-compatible server (…/v1 or its root).",
+    )
+    upstream_model: str | None = Field(
+        default=None, description="openai engine: model name (unset = the server's first model)."
+    )
+    upstream_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("UPSTREAM_API_KEY", "WORKER_UPSTREAM_API_KEY"),
+        description="openai engine: the upstream's bearer key, from the environment only.",
+    )
+    upstream_timeout: float = Field(
+        default=60.0, gt=0, description="openai engine: seconds of upstream silence before 504."
+    )
 
-    @field_validator("api_key", mode="before")
+    @field_validator("api_key", "upstream_api_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -72,6 +87,17 @@ class WorkerSettings(BaseSettings):
         if value not in known:
             raise ValueError(f"dtype must be one of {', '.join(known)}")
         return value
+
+    @model_validator(mode="after")
+    def _upstream_for_openai(self) -> Self:
+        if self.engine == "openai" and not self.upstream:
+            raise ValueError(
+                "the openai engine needs --upstream URL (an OpenAI-compatible server such as "
+                "vllm serve, e.g. http://127.0.0.1:8000/v1); its key goes in UPSTREAM_API_KEY"
+            )
+        if self.upstream and not self.upstream.startswith(("http://", "https://")):
+            raise ValueError(f"--upstream must be an http(s) URL, not {self.upstream!r}")
+        return self
 
     @model_validator(mode="after")
     def _key_when_reachable(self) -> Self:

@@ -26,7 +26,7 @@ from inference_worker.drafts import (
     parse_drafts,
     type_plan,
 )
-from inference_worker.engines import Engine, GenerationTask
+from inference_worker.engines import Engine, GenerationTask, UpstreamFailed
 from inference_worker.metrics import WorkerMetrics
 from inference_worker.prompts import field_limits, messages
 
@@ -173,6 +173,15 @@ class GenerationService:
                 output = await self.engine.generate(task)
             except (asyncio.CancelledError, TimeoutError):
                 raise
+            except UpstreamFailed as exc:  # a remote server's fault, with its own status
+                self.metrics.failures.labels("upstream").inc()
+                logger.warning(
+                    "generate.upstream_failed id=%s status=%d detail=%s",
+                    request_id,
+                    exc.status,
+                    exc.detail,
+                )
+                raise
             except Exception as exc:
                 self.metrics.failures.labels("engine_error").inc()
                 logger.exception("generate.engine_error id=%s attempt=%d", request_id, attempt)
@@ -181,6 +190,8 @@ class GenerationService:
             self.metrics.tokens.inc(output.generated_tokens)
             finish_reason = output.finish_reason
             try:
+                if output.refusal:
+                    raise UnusableOutput(f"the model declined: {output.refusal[:200]}")
                 drafts = parse_drafts(output.text, slot_plan)
             except UnusableOutput as exc:
                 reason = str(exc)

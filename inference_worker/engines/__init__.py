@@ -37,6 +37,16 @@ class EngineOutput:
     text: str
     generated_tokens: int
     finish_reason: str
+    refusal: str | None = None  # a model that declined the task says why (OpenAI-style servers)
+
+
+class UpstreamFailed(Exception):
+    """A remote model server failed (not the model's text): an HTTP-like status and a sentence."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
 @dataclass
