@@ -77,7 +77,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ("articolo determinativo", "determinativ", "definite article", "the definite article"),
         _levels("A1"),
         _point(articles.definite_item),
-    ),  # fmt: skip
+    ),
     (
         "articoli indeterminativi",
         (
@@ -88,19 +88,19 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A1"),
         _point(articles.indefinite_item),
-    ),  # fmt: skip
+    ),
     (
         "articoli partitivi",
         ("articolo partitivo", "partitiv", "partitive", "partitive article", "some and any"),
         _levels("A2"),
         _point(articles.partitive_item),
-    ),  # fmt: skip
+    ),
     (
         "preposizioni semplici",
         ("preposizione semplice", "simple preposition", "simple prepositions"),
         _levels("A1"),
         _point(prepositions.simple_item),
-    ),  # fmt: skip
+    ),
     (
         "preposizioni articolate",
         (
@@ -113,7 +113,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A1"),
         _point(prepositions.articulated_item),
-    ),  # fmt: skip
+    ),
     (
         "plurale dei nomi",
         (
@@ -127,13 +127,13 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A1"),
         _point(nouns.plural_item),
-    ),  # fmt: skip
+    ),
     (
         "aggettivi possessivi",
         ("possessiv", "possessive", "possessive adjective", "possessives"),
         _levels("A1"),
         _point(possessives.possessive_item),
-    ),  # fmt: skip
+    ),
     (
         "accordo degli aggettivi",
         (
@@ -147,7 +147,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A1"),
         _point(_adjectives),
-    ),  # fmt: skip
+    ),
     (
         "pronomi diretti",
         (
@@ -159,7 +159,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A2"),
         _point(pronouns.direct_item),
-    ),  # fmt: skip
+    ),
     (
         "pronomi indiretti",
         (
@@ -170,7 +170,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A2"),
         _point(pronouns.indirect_item),
-    ),  # fmt: skip
+    ),
     (
         "ci e ne",
         (
@@ -185,7 +185,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A2"),
         _point(pronouns.ci_ne_item),
-    ),  # fmt: skip
+    ),
     (
         "comparativi",
         (
@@ -199,7 +199,7 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         ),
         _levels("A2"),
         _point(comparatives.comparative_item),
-    ),  # fmt: skip
+    ),
 )
 
 # Points that mix others: the plain word ("articoli") asks for every kind.
@@ -208,17 +208,17 @@ _COMPOSITES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         "articoli",
         ("articol", "article", "articles"),
         ("articoli determinativi", "articoli indeterminativi"),
-    ),  # fmt: skip
+    ),
     (
         "preposizioni",
         ("preposizion", "preposition", "prepositions"),
         ("preposizioni semplici", "preposizioni articolate"),
-    ),  # fmt: skip
+    ),
     (
         "pronomi",
         ("pronom", "pronoun", "pronouns", "object pronouns", "pronomi oggetto"),
         ("pronomi diretti", "pronomi indiretti"),
-    ),  # fmt: skip
+    ),
 )
 
 # Grammar a teacher may name that the offline generator cannot practise (yet): naming one of
@@ -300,7 +300,8 @@ def _table() -> dict[str, Focus]:
             key=key,
             aliases=aliases,
             levels=levels,
-            types=_with_translation(key, _GRAMMAR_TYPES),
+            # Translations of any part serve the composite (the generator asks for its parts').
+            types=max((_with_translation(k, _GRAMMAR_TYPES) for k in (key, *parts)), key=len),
             build=_composite_builder(parts),
             kind="composite",
             parts=parts,
