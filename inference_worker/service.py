@@ -33,6 +33,7 @@ from inference_worker.prompts import field_limits, messages
 logger = logging.getLogger("inference_worker.service")
 
 ATTEMPTS = 3
+REDO_MIN_TEMPERATURE = 0.5
 
 
 class Busy(Exception):
@@ -159,8 +160,12 @@ class GenerationService:
             # The first attempt writes every slot; later ones only the slots still missing.
             slots = [slot for slot, exercise in enumerate(kept) if exercise is None]
             slot_plan = [plan[slot] for slot in slots]
+            sampling = request
+            if attempt > 1 and request.temperature < REDO_MIN_TEMPERATURE:
+                # Greedy decoding would write the same mistake again: a redo samples.
+                sampling = request.model_copy(update={"temperature": REDO_MIN_TEMPERATURE})
             task = GenerationTask(
-                request=request,
+                request=sampling,
                 # Prompt and schema are built from the same plan and bounds, so they agree.
                 schema=draft_schema(slot_plan, field_chars),
                 messages=messages(request, slot_plan, field_chars),

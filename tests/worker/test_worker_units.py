@@ -559,9 +559,13 @@ async def test_only_the_slot_with_a_repeated_distractor_is_generated_again() -> 
 
 
 async def test_a_slot_that_stays_wrong_fails_the_request_with_its_reason() -> None:
-    request = REQUEST.model_copy(update={"quantity": 2, "exercise_types": ["multiple_choice"]})
+    request = REQUEST.model_copy(
+        update={"quantity": 2, "exercise_types": ["multiple_choice"], "temperature": 0.0}
+    )
     engine = ScriptedEngine(*[lambda task: _drafts(task, label="x", repeat_in_slot=0)] * 3)
     with pytest.raises(Unusable, match="exercise 1: distractors must differ"):
         await _service(engine).generate(request)
     assert len(engine.tasks) == ATTEMPTS == 3
     assert [t.schema["properties"]["exercises"]["minItems"] for t in engine.tasks] == [2, 1, 1]
+    # Greedy decoding would repeat the mistake: redo attempts sample.
+    assert [t.request.temperature for t in engine.tasks] == [0.0, 0.5, 0.5]
