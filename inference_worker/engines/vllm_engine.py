@@ -97,14 +97,18 @@ class VLLMEngine:
         self._tokenizer = await tokenizer if inspect.isawaitable(tokenizer) else tokenizer
         self.info.dtype = str(self._engine.model_config.dtype).removeprefix("torch.")
 
-    async def generate(self, task: GenerationTask) -> EngineOutput:
-        """Stream the request to completion, reporting tokens; cancellation aborts it in vLLM."""
+    def sampling_params(self, task: GenerationTask) -> Any:
+        """vLLM's ``SamplingParams`` for one attempt."""
         from vllm import SamplingParams
         from vllm.sampling_params import StructuredOutputsParams
 
         kwargs = sampling_kwargs(task)
         kwargs["structured_outputs"] = StructuredOutputsParams(**kwargs["structured_outputs"])
-        params = SamplingParams(**kwargs)
+        return SamplingParams(**kwargs)
+
+    async def generate(self, task: GenerationTask) -> EngineOutput:
+        """Stream the request to completion, reporting tokens; cancellation aborts it in vLLM."""
+        params = self.sampling_params(task)
         prompt = render_prompt(self._tokenizer, task.messages)
         final = None
         reported = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import inspect
 import json
@@ -569,3 +570,75 @@ async def test_a_slot_that_stays_wrong_fails_the_request_with_its_reason() -> No
     assert [t.schema["properties"]["exercises"]["minItems"] for t in engine.tasks] == [2, 1, 1]
     # Greedy decoding would repeat the mistake: redo attempts sample.
     assert [t.request.temperature for t in engine.tasks] == [0.0, 0.5, 0.5]
+
+
+class _Completion:
+    def __init__(self, text: str, tokens: int, finish: str | None) -> None:
+        self.text, self.token_ids, self.finish_reason = text, list(range(tokens)), finish
+
+
+class _RequestOutput:
+    def __init__(self, text: str, tokens: int, finish: str | None = None) -> None:
+        self.outputs = [_Completion(text, tokens, finish)]
+
+
+class _AsyncLLMStandIn:
+    """What the engine uses of vLLM's AsyncLLM: ``generate`` yields cumulative outputs.
+
+    vllm does not install without a GPU; this stands in for its generator so the engine's own
+    logic (prompt, progress, the final output, cancellation) runs here.
+    """
+
+    def __init__(self, pieces: list[str], *, hang: bool = False) -> None:
+        self.pieces, self.hang = pieces, hang
+        self.prompts: list[str] = []
+        self.aborted = asyncio.Event()
+
+    async def generate(self, prompt: str, params: Any, request_id: str) -> Any:
+        self.prompts.append(prompt)
+        text = ""
+        try:
+            for index, piece in enumerate(self.pieces):
+                text += piece
+                last = index == len(self.pieces) - 1
+                yield _RequestOutput(text, 2 * (index + 1), "stop" if last else None)
+                if self.hang:
+                    await asyncio.sleep(60)
+        except asyncio.CancelledError:  # vLLM aborts the request here
+            self.aborted.set()
+            raise
+
+
+async def test_vllm_engine_reports_progress_and_returns_the_final_text() -> None:
+    engine = vllm_engine.VLLMEngine(parse_args(["--engine", "vllm", "--model", "m"]))
+    stand_in = _AsyncLLMStandIn(['{"exercises":[', '{"a":1}', ",{}]}"])
+    engine._engine = stand_in
+    engine.sampling_params = vllm_engine.sampling_kwargs  # type: ignore[method-assign]
+
+    class Template:
+        chat_template = None
+
+    engine._tokenizer = Template()
+    seen: list[tuple[int, str]] = []
+    task = GenerationTask(
+        request=REQUEST,
+        schema={},
+        messages=messages(REQUEST, ["translation"]),
+        seed=1,
+        request_id="v1",
+        on_progress=lambda tokens, text: seen.append((tokens, text)),
+    )
+    output = await engine.generate(task)
+    assert output == EngineOutput(
+        text='{"exercises":[{"a":1},{}]}', generated_tokens=6, finish_reason="stop"
+    )
+    assert seen == [(2, '{"exercises":['), (4, '{"a":1}'), (6, ",{}]}")]
+    assert stand_in.prompts == [render_prompt(Template(), task.messages)]
+    # Cancelling the call cancels vLLM's generator, which aborts the request inside vLLM.
+    engine._engine = hanging = _AsyncLLMStandIn(["{", "}"], hang=True)
+    call = asyncio.create_task(engine.generate(task))
+    await asyncio.sleep(0.05)
+    assert engine.queue_depth() == (1, 0)
+    call.cancel()
+    await asyncio.gather(call, return_exceptions=True)
+    assert hanging.aborted.is_set() and engine.queue_depth() == (0, 0)
