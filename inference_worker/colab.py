@@ -844,6 +844,17 @@ def smoke_test(url: str, api_key: str, request: dict[str, Any] | None = None) ->
     return SmokeResult(response=response, unauthorized_status=refused.status_code)
 
 
+def switch_commands(url: str) -> str:
+    """How an administrator points an API that is already running at this worker, without a
+    restart: the command line, or curl. The key comes from the export line, so it is printed once."""
+    body = f'{{"workers": [{{"url": "{url}", "api_key": "\'"$INFERENCE_API_KEY"\'"}}]}}'
+    return (
+        f'italian-teacher worker set {url} --key-stdin <<< "$INFERENCE_API_KEY"\n'
+        f'curl -X PUT "$API/api/admin/worker" -H "Authorization: Bearer $TOKEN" '
+        f"-H 'Content-Type: application/json' -d '{body}'"
+    )
+
+
 def session_summary(url: str, api_key: str, result: SmokeResult) -> str:
     """What to paste on the laptop, and what the smoke test proved."""
     response = result.response
@@ -851,6 +862,10 @@ def session_summary(url: str, api_key: str, result: SmokeResult) -> str:
     return (
         "The worker is up. On the laptop, paste these two lines, then run ./run_api.sh:\n\n"
         f"{export_lines(url, api_key)}\n\n"
+        "An API already running switches to this worker without a restart: after the two lines, "
+        "an administrator runs one of these ($API is the API's address, $TOKEN an "
+        "administrator's token):\n\n"
+        f"{switch_commands(url)}\n\n"
         f"Smoke test: {count} exercise{'' if count == 1 else 's'}, {response.generated_tokens} tokens "
         f"in {response.inference_time:.1f} s from {response.model}; "
         f"HTTP {result.unauthorized_status} without the key."

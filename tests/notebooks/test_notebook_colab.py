@@ -287,6 +287,10 @@ def test_export_lines_and_summary() -> None:
         "https://a.ngrok-free.app", "k", colab.SmokeResult(response, 401)
     )
     assert "export INFERENCE_API_KEY=k" in summary
+    # The switch commands take the key from the export line: it is printed once only.
+    assert summary.count("k\n") == 1 and '"$INFERENCE_API_KEY"' in summary
+    assert "italian-teacher worker set https://a.ngrok-free.app --key-stdin" in summary
+    assert '"workers": [{"url": "https://a.ngrok-free.app"' in summary
     assert summary.endswith("1 exercise, 42 tokens in 1.2 s from m; HTTP 401 without the key.")
 
 
