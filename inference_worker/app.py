@@ -247,6 +247,8 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
             return _error(503, detail, request_id=request_id, retry_after=5)
         progress = Progress(body.quantity)
         task = asyncio.create_task(service.run(body, request_id=request_id, progress=progress))
+        # Read the outcome even when nobody is left to stream it to (no "never retrieved").
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
         finished = False
 
         async def events() -> AsyncIterator[bytes]:
@@ -270,6 +272,12 @@ def create_app(settings: WorkerSettings, engine: Engine) -> FastAPI:
                 status, detail = _failure(exc, request_id)
                 metrics.requests.labels(str(status)).inc()
                 yield _line({"event": "error", "status": status, "detail": detail})
+                return
+            except Exception:  # a bug, not the model: the stream still ends with one final line
+                logger.exception("generate.failed id=%s", request_id)
+                metrics.requests.labels("500").inc()
+                detail = f"The worker failed; check its log for id {request_id}."
+                yield _line({"event": "error", "status": 500, "detail": detail})
                 return
             metrics.requests.labels("200").inc()
             yield _line({"event": "done", "response": result.model_dump(mode="json")})

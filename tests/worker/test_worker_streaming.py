@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 
 from inference_worker.contract import GenerateRequest, GenerateResponse, check_exercises
+from inference_worker.engines import EngineOutput, GenerationTask
+from inference_worker.engines.transformers_engine import TransformersEngine
 from tests.worker.conftest import API_KEY, GatedEngine, ServedWorker, wait_ready
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -162,3 +164,24 @@ def test_failures_before_the_stream_stay_plain_json_errors(
         busy = httpx.post(f"{worker.url}/generate", json=REQUEST, headers=AUTH)
         assert busy.status_code == 503 and busy.headers["retry-after"]
         assert "busy" in busy.json()["detail"]
+
+
+class BrokenEngine(TransformersEngine):
+    """The real engine, loaded, whose every generation crashes as a broken GPU would."""
+
+    async def generate(self, task: GenerationTask) -> EngineOutput:
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+
+def test_an_engine_crash_during_the_stream_is_a_500_event(
+    serve: Callable[..., ServedWorker], tiny_model: Path
+) -> None:
+    worker = serve(engine=BrokenEngine(model=str(tiny_model), threads=1), progress_interval=0.1)
+    wait_ready(worker.url)
+    with httpx.stream(
+        "POST", f"{worker.url}/generate", json=REQUEST, headers=AUTH, timeout=30
+    ) as response:
+        events = [json.loads(line) for line in response.iter_lines()]
+    assert [e["event"] for e in events] == ["start", "error"]
+    assert events[-1]["status"] == 500 and "device-side assert" in events[-1]["detail"]
+    assert _health(worker.url, lambda h: True)["requests_in_flight"] == 0
