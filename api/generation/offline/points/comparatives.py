@@ -14,6 +14,9 @@ from api.generation.offline.points._data import pick, points
 COMPARATIVE_LINKS: tuple[str, ...] = ("di", "che", "del", "dello", "dell'", "della", "dei", "degli", "delle")  # fmt: skip
 
 
+_PEOPLE_ROUNDS = 8
+
+
 def _people_entries(rng: random.Random) -> list[dict[str, Any]]:
     """Comparisons of two people by name, of a person and a relative, of two qualities."""
     data = points()["comparative_people"]
@@ -51,7 +54,9 @@ def _people_entries(rng: random.Random) -> list[dict[str, Any]]:
 
 def comparative_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """di, che or di fused with the article, after più or meno."""
-    entry = pick(rng, [*points()["comparatives"], *_people_entries(rng)], topic, level)
+    # As many comparisons of people as written sentences, so both are drawn about as often.
+    people = [e for _ in range(_PEOPLE_ROUNDS) for e in _people_entries(rng)]
+    entry = pick(rng, [*points()["comparatives"], *people], topic, level)
     if entry is None:
         return None
     answer: str = entry["answer"]

@@ -31,6 +31,9 @@ _USES: dict[str, str] = {
 }
 
 
+_PLACE_ROUNDS = 3  # sentences with places drawn about as often as the written ones
+
+
 def _place_entries(rng: random.Random) -> list[dict[str, object]]:
     """a with a city, in with a country or region, in the frames of points.json (one place each)."""
     data = points()
@@ -44,7 +47,8 @@ def _place_entries(rng: random.Random) -> list[dict[str, object]]:
 
 def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """A simple preposition chosen by the meaning of the sentence."""
-    entries = [*points()["simple_prepositions"], *_place_entries(rng)]
+    places = [e for _ in range(_PLACE_ROUNDS) for e in _place_entries(rng)]
+    entries = [*points()["simple_prepositions"], *places]
     entry = pick(rng, entries, topic, level)
     if entry is None:
         return None

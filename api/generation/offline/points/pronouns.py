@@ -120,6 +120,9 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     )
 
 
+_CI_NE_ROUNDS = 6  # built exchanges drawn about as often as the written ones
+
+
 def _ci_ne_entries(rng: random.Random) -> list[dict[str, Any]]:
     """One ci exchange about a city and one ne exchange about a quantity, from their frames."""
     data = points()
@@ -148,7 +151,8 @@ def _ci_ne_entries(rng: random.Random) -> list[dict[str, Any]]:
 
 def ci_ne_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """ci for a place or a + thing, ne for a quantity or di + thing."""
-    entry = pick(rng, [*points()["ci_ne"], *_ci_ne_entries(rng)], topic, level)
+    built = [e for _ in range(_CI_NE_ROUNDS) for e in _ci_ne_entries(rng)]
+    entry = pick(rng, [*points()["ci_ne"], *built], topic, level)
     if entry is None:
         return None
     answer = entry["answer"]
