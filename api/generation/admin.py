@@ -185,10 +185,20 @@ async def get_workers(admin: CurrentAdmin, request: Request) -> WorkersRead:
 )
 async def put_workers(body: WorkersUpdate, admin: CurrentAdmin, request: Request) -> WorkersRead:
     """Check each worker (/health and a one-exercise /generate), then send new work to them."""
+    return await switch_workers(request.app, body, admin_id=admin.id)
+
+
+def read_workers(app: FastAPI) -> WorkersRead:
+    """Where the workers come from and each one's state (the pages show it too)."""
+    return _read(app)
+
+
+async def switch_workers(app: FastAPI, body: WorkersUpdate, *, admin_id: int) -> WorkersRead:
+    """Check each worker, then store the choice and send new work to them; nothing changes
+    when a check fails (``WorkerCheckFailed``, 409) or a key is too long (``Invalid``, 422)."""
     for index, worker in enumerate(body.workers):
         if worker.api_key is not None and len(worker.api_key.get_secret_value()) > MAX_KEY_CHARS:
             raise Invalid(f"workers.{index}.api_key: must have at most {MAX_KEY_CHARS} characters")
-    app = request.app
     settings = app.state.settings
     try:
         pool = build_worker_pool(
@@ -205,7 +215,7 @@ async def put_workers(body: WorkersUpdate, admin: CurrentAdmin, request: Request
     except WorkerCheckFailed:
         await pool.aclose()
         raise
-    await app.state.database.write(lambda db: _store(db, body, admin.id))
+    await app.state.database.write(lambda db: _store(db, body, admin_id))
     _switch(app, pool)
-    log_event(logger, "workers.switched", workers=[w.name for w in pool.workers], admin_id=admin.id)
+    log_event(logger, "workers.switched", workers=[w.name for w in pool.workers], admin_id=admin_id)
     return _read(app)

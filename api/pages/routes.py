@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from api.pages import pupil, teacher, teacher_assignments, teacher_students
+from api.pages import pupil, teacher, teacher_assignments, teacher_students, teacher_workers
 from api.pages.docs import install_docs
 from api.pages.session import SignInRequired, sign_in_redirect
 
@@ -15,6 +15,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(teacher.router)
     app.include_router(teacher_students.router)
     app.include_router(teacher_assignments.router)
+    app.include_router(teacher_workers.router)
     app.include_router(pupil.router)
     install_docs(app)
 

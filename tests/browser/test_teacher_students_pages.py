@@ -167,3 +167,18 @@ def test_a_phone_keyboard_only(new_page: PageFactory, screenshot: Screenshot) ->
     page.get_by_role("button", name=f"New link for Luca Romano {tag}").click()
     expect(page.get_by_role("status").first).to_contain_text("previous link")
     assert new_page.problems() == []
+
+
+def test_the_generation_page_on_a_phone(new_page: PageFactory, screenshot: Screenshot) -> None:
+    # Chromium logs the 409 of the refused check as a console error; that is the point here.
+    page = new_page(viewport="phone", allow_console=["status of 409"])
+    sign_in(page)
+    page.get_by_role("link", name="Generation").click()
+    expect(page.get_by_role("heading", name="Generation", level=1)).to_be_visible()
+    check(page, screenshot, "teacher-workers-phone")
+    # A URL that cannot be a worker: the error is announced next to its field.
+    page.get_by_label("URL").first.fill("http://127.0.0.1:9")
+    page.get_by_role("button", name="Check and switch").click()
+    expect(page.get_by_role("alert")).to_contain_text("did not pass its check")
+    check(page, screenshot, "teacher-workers-refused-phone")
+    assert new_page.problems() == []
