@@ -2,12 +2,14 @@
 // date from Server-Sent Events on its data-events-url when it has one, else (or when the event
 // stream fails) by fetching the JSON URL every 2 seconds. Both give the same JSON:
 //   {"status": "generating", "message": "...",
-//    "homework": [{"student_id": 1, "student_name": "...", "status": "ready", "source": "model"}]}
+//    "homework": [{"student_id": 1, "student_name": "...", "status": "ready", "source": "model",
+//                  "generated_tokens": null}]}
 // Inside the element:
 //   [data-assignment-status]   gets the status as text, and data-status (for the .badge colours);
 //   [data-assignment-message]  gets the message (hidden when there is none);
 //   [data-student-id="1"]      a pupil's row: its [data-homework-status] gets the homework status
-//                              like the assignment's, its [data-homework-source] the source.
+//                              like the assignment's, its [data-homework-source] the source,
+//                              its [data-homework-tokens] the tokens so far while it generates.
 // Updates stop once the status is completed or failed. The element's data-progress-state says
 // what is going on: "live" (events), "polling", "done", or "stopped" (the URL refused us).
 "use strict";
@@ -43,6 +45,13 @@
         continue;
       }
       setStatus(row.querySelector("[data-homework-status]"), homework.status);
+      const tokens = row.querySelector("[data-homework-tokens]");
+      if (tokens) {
+        // Tokens written so far, while a streaming worker generates this homework.
+        const count = Number(homework.generated_tokens);
+        tokens.textContent = homework.status === "generating" && count > 0
+          ? `${count.toLocaleString()} tokens so far` : "";
+      }
       const source = row.querySelector("[data-homework-source]");
       if (source && homework.source != null) {
         source.textContent = label(homework.source);

@@ -107,3 +107,22 @@ async def test_another_teachers_assignment_is_a_404_page(browser: Browser, api: 
     assert "Assignment 999999 not found" in missing.text
     silly = await browser.client.get("/teacher/assignments/99999999999999999999999")
     assert silly.status_code == 422 and "text/html" in silly.headers["content-type"]
+
+
+async def test_a_focus_the_offline_generator_cannot_practise_is_said_on_the_page(
+    browser: Browser, api: Api
+) -> None:
+    student = await api.student()
+    created = await api.assignment([student["id"]], grammar_focus="fisica quantistica")
+    assert created["warnings"], created
+    page = await browser.client.get(f"/teacher/assignments/{created['id']}")
+    assert page.status_code == 200
+    assert "If the worker does not answer" in page.text
+    assert created["resolved_focus"] in page.text
+    for warning in created["warnings"]:
+        assert warning.replace("'", "&#39;") in page.text or warning in page.text
+
+    plain = await api.assignment([student["id"]], grammar_focus="passato prossimo")
+    assert plain["warnings"] == []
+    page = await browser.client.get(f"/teacher/assignments/{plain['id']}")
+    assert "If the worker does not answer" not in page.text
