@@ -9,7 +9,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from api.generation.offline import lexicon, tenses
@@ -382,7 +382,15 @@ def _levels_text(levels: tuple[str, ...]) -> str:
 def resolve(
     *, grammar_focus: str, topic: str, level: str, exercise_types: Sequence[str]
 ) -> Resolution:
-    """Resolve a request against the table, with a plain sentence for each thing not honoured."""
+    """Resolve a request against the table, with a plain sentence for each thing not honoured.
+
+    Remembered per request (a teacher's list of assignments resolves each one, the dispatcher
+    each homework, on the event loop), and a ``Resolution`` is immutable."""
+    return _resolve(grammar_focus, topic, level, "translation" in exercise_types)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(grammar_focus: str, topic: str, level: str, translations: bool) -> Resolution:
     warnings: list[str] = []
     names = _names_in(grammar_focus)
     known = [target for target, kind in names if kind == "focus"]
@@ -414,7 +422,7 @@ def resolve(
                 f"'{focus}' is usually taught at {_levels_text(chosen.levels)}: homework "
                 f"generated offline will practise it at {level} all the same."
             )
-        if "translation" in exercise_types and "translation" not in chosen.types:
+        if translations and "translation" not in chosen.types:
             warnings.append(
                 f"The offline generator has no translations for '{focus}': translation "
                 f"exercises generated offline will practise general {level} sentences."
