@@ -121,15 +121,18 @@ class _Batch:
         """Drop every other row, then the leading columns that are padding in every row left."""
         index = torch.tensor(rows, device=self.mask.device)
         self.mask = self.mask[index]
+        self.positions = self.positions[index]
+        self.logits = self.logits[index.cpu()]
+        self.jobs = [self.jobs[row] for row in rows]
+        if not self.mergeable():  # a cache of another kind (sliding windows): its own method
+            self.cache.batch_select_indices(index)
+            return
         used = self.mask.any(dim=0).nonzero()
         start = int(used[0]) if len(used) else 0
         self.mask = self.mask[:, start:]
         for layer in self.layers():
             layer.keys = layer.keys[index, :, start:]
             layer.values = layer.values[index, :, start:]
-        self.positions = self.positions[index]
-        self.logits = self.logits[index.cpu()]
-        self.jobs = [self.jobs[row] for row in rows]
 
 
 def _pad_left(tensor: torch.Tensor, width: int) -> torch.Tensor:
