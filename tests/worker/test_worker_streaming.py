@@ -98,7 +98,8 @@ def test_a_queued_request_keeps_reporting_with_zero_tokens(
                         "generated_tokens": 0,
                         "exercises_complete": 0,
                     }
-                assert _health(worker.url, lambda h: True)["requests_waiting"] == 1
+                waiting_health = _health(worker.url, lambda h: h["requests_waiting"] == 1)
+                assert waiting_health["requests_waiting"] == 1
                 # Once the long request goes away, the queued one runs and finishes.
                 blocker.close()
                 *_, (_, last) = waiting
