@@ -238,6 +238,14 @@ def _translation_exercises(
 
 
 def _to_exercise(item: Item, kind: ExerciseType, rng: random.Random) -> Exercise | None:
+    if kind == "translation":  # built from a checked frame: every accepted answer is right
+        return Exercise(
+            type="translation",
+            question=item.question,
+            correct_answer=item.answer,
+            explanation=item.explanation,
+            accepted_answers=list(item.accepted) or None,
+        )
     if kind == "fill_in_blank":
         return Exercise(
             type="fill_in_blank",
@@ -302,17 +310,24 @@ def generate_exercises(request: GenerateRequest, *, seed: int) -> list[Exercise]
     mix = registry.general_mix(request.cefr_level)
     focuses = mix if focus == m.GENERAL else (focus,)
     seen: set[str] = set()
+    variety: set[str] = set()  # verb and complement of the items so far: none twice
     translations = _translation_exercises(request, focus, topic, rng)
+    # A tense is translated in sentences built from its own checked frames, in that tense.
+    framed = focus != m.GENERAL and registry.FOCUSES[focus].kind == "verb"
     exercises: list[Exercise] = []
     for index, kind in enumerate(_plan_types(request, rng)):
         exercise = None
-        if kind == "translation":
+        if kind == "translation" and framed:
+            exercise = _grammar_exercise(
+                kind, focuses, focuses, topic, request.cefr_level, index, seen, rng, variety
+            )
+        if kind == "translation" and exercise is None:
             exercise = next(
                 (e for e in translations if _question_key(e.question) not in seen), None
             )
-        else:
+        elif kind != "translation":
             exercise = _grammar_exercise(
-                kind, focuses, mix, topic, request.cefr_level, index, seen, rng
+                kind, focuses, mix, topic, request.cefr_level, index, seen, rng, variety
             )
         if exercise is None:
             exercise = _last_resort(kind, seen, rng)
@@ -330,6 +345,7 @@ def _grammar_exercise(
     index: int,
     seen: set[str],
     rng: random.Random,
+    variety: set[str],
 ) -> Exercise | None:
     # Rotate through the focuses so a mixed homework covers each grammar point; widen the topic,
     # then the level (every sentence of the point), and only then the grammar point, when the
@@ -346,8 +362,13 @@ def _grammar_exercise(
             item = focus.build(rng, stage_topic, stage_level, kind)
             if item is None or _question_key(item.question) in seen:
                 continue
+            pair = item.tags.get("variety")
+            if pair is not None and pair in variety:
+                continue  # the same verb with the same complement is in the homework already
             exercise = _to_exercise(item, kind, rng)
             if exercise is not None:
+                if pair is not None:
+                    variety.add(pair)
                 return exercise
     return None
 
