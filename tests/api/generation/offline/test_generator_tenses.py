@@ -14,7 +14,7 @@ from inference_worker.contract import GenerateRequest
 
 
 def _forms_of(tense: conjugation.TenseName) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for verb in lexicon.verbs().values():
         # Both auxiliaries: several verbs take either, by meaning (ha passato, è passato).
         for auxiliary in ("avere", "essere"):
