@@ -26,6 +26,7 @@ from api.accounts.exceptions import (
 from api.assignments.exceptions import AssignmentNotFound
 from api.classes.exceptions import ClassNameTaken, ClassNotFound
 from api.core.errors import AppError
+from api.generation.admin import WorkerCheckFailed
 from api.homework.exceptions import HomeworkAlreadySubmitted, TeacherHomeworkNotFound
 from api.students.exceptions import EmailAlreadyRegistered, StudentNotFound
 
@@ -131,6 +132,10 @@ _CONFLICT: dict[str, Callable[[], AppError]] = {
     "create_class": lambda: ClassNameTaken("3B"),
     "create_teacher": lambda: TeacherEmailTaken("maria@school.it"),
     "submit_answers": lambda: HomeworkAlreadySubmitted(1),
+    "put_workers": lambda: WorkerCheckFailed(
+        "Worker https://abc123.ngrok-free.app did not pass its check: /health unreachable "
+        "(ConnectError). Nothing was changed."
+    ),
 }
 _ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorResponse"}
 
