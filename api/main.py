@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             deadline_seconds=settings.generation_deadline_seconds,
             max_tokens=settings.inference_max_tokens,
             temperature=settings.inference_temperature,
+            offline_processes=settings.offline_processes,
         )
         dispatcher = Dispatcher(
             database=database,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await dispatcher.stop()
+            await generator.aclose()
             # The workers in use now (an administrator may have switched them).
             if app.state.worker_client is not None:
                 await app.state.worker_client.aclose()

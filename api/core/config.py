@@ -81,8 +81,15 @@ class Settings(BaseSettings):
         default=None, description="Bearer token Prometheus may scrape /metrics with."
     )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    offline_processes: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Processes the offline generator runs in, beside the API's (0: a thread of "
+        "the API's own process, which then competes with requests for the interpreter).",
+    )
     max_active_requests: int = Field(
-        default=64,
+        default=16,
         ge=1,
         le=10_000,
         description="Requests the app works on at once; the rest wait in arrival order. "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import multiprocessing
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -56,11 +59,33 @@ class HomeworkGenerator:
         deadline_seconds: float,
         max_tokens: int,
         temperature: float,
+        offline_processes: int = 0,
     ) -> None:
         self.client = client
         self.deadline_seconds = deadline_seconds
         self.max_tokens = max_tokens
         self.temperature = temperature
+        self.offline_processes = offline_processes
+        self._processes: Executor | None = None
+
+    def _executor(self) -> Executor | None:
+        """The offline generator's own processes, started on first use; None: a thread here.
+
+        Generating is pure Python: in a thread of this process it holds the interpreter lock
+        against the event loop, so at a class's worth of homework the pupils' requests and
+        /health waited for it. In its own process it runs on another core.
+        """
+        if self.offline_processes > 0 and self._processes is None:
+            # forkserver: children are forked from a clean process, never from this threaded one.
+            context = multiprocessing.get_context("forkserver")
+            self._processes = ProcessPoolExecutor(self.offline_processes, mp_context=context)
+        return self._processes
+
+    async def aclose(self) -> None:
+        """Stop the offline generator's processes (generation in flight is abandoned)."""
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
+            self._processes = None
 
     async def generate(
         self,
@@ -100,7 +125,14 @@ class HomeworkGenerator:
 
     async def _offline(self, request: GenerateRequest, seed: int, reason: str) -> GenerationOutcome:
         started = time.perf_counter()
-        exercises = await asyncio.to_thread(generate_exercises, request, seed=seed)
+        executor = self._executor()
+        if executor is None:
+            exercises = await asyncio.to_thread(generate_exercises, request, seed=seed)
+        else:
+            loop = asyncio.get_running_loop()
+            exercises = await loop.run_in_executor(
+                executor, functools.partial(generate_exercises, request, seed=seed)
+            )
         check_exercises(request, exercises)
         log_event(logger, "generation.offline", reason=reason, seed=seed)
         return GenerationOutcome(

@@ -27,6 +27,8 @@ FAST_GENERATION = {
     "inference_read_timeout": 3.0,
     "retry_backoff_seconds": 0.05,
     "breaker_reset_seconds": 30.0,
+    # In-process tests generate offline in a thread; the process pool has its own test.
+    "offline_processes": 0,
 }
 
 

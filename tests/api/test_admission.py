@@ -104,3 +104,39 @@ async def test_a_stream_gives_its_slot_back_once_its_response_starts() -> None:
     async with asyncio.timeout(1):
         await streaming
     assert any(m.get("body") == b"end\n" for m in messages)
+
+
+async def test_work_that_never_pauses_runs_in_batches_with_probes_between() -> None:
+    """Handlers that do all their work without a pause (SQLite inline) run at most ``limit``
+    per turn of the loop, so a probe that arrives meanwhile is answered in the next turn."""
+    order: list[str] = []
+
+    async def busy(request: Request) -> PlainTextResponse:
+        order.append(request.path_params["name"])  # no await: like an inline SQLite request
+        return PlainTextResponse("done")
+
+    async def health(_request: Request) -> PlainTextResponse:
+        order.append("health")
+        return PlainTextResponse("ok")
+
+    admission = Admission(
+        Starlette(routes=[Route("/busy/{name}", busy), Route("/health", health)]), limit=2
+    )
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message: dict[str, object]) -> None:
+        return None
+
+    def call(path: str) -> asyncio.Task[None]:
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        return asyncio.create_task(admission(scope, receive, send))  # type: ignore[arg-type]
+
+    calls = [call(f"/busy/{n}") for n in range(8)]
+    await asyncio.sleep(0)  # one turn of the loop: the eight arrived; a probe comes next
+    probe = call("/health")
+    await asyncio.gather(*calls, probe)
+    # The probe is answered with the first batch of two, not after all eight.
+    assert order.index("health") <= 2, order
+    assert [name for name in order if name != "health"] == [str(n) for n in range(8)]
