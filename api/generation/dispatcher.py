@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from api.assignments import service as assignments
 from api.assignments.models import Assignment, AssignmentStatus
@@ -74,6 +75,9 @@ class Dispatcher:
         self._jobs: dict[int, asyncio.Task[None]] = {}
         # Tokens a streaming worker reported so far, per homework being generated (memory only).
         self._tokens: dict[int, int] = {}
+        # Results waiting to be stored, and the task storing them (see _store_soon).
+        self._to_store: list[tuple[Job, GenerationOutcome | None, str, asyncio.Future[None]]] = []
+        self._storing: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -116,6 +120,8 @@ class Dispatcher:
         for job in jobs:
             job.cancel()
         await asyncio.gather(*self._tasks, *jobs, return_exceptions=True)
+        if self._storing is not None:  # results already generated are kept, not thrown away
+            await asyncio.gather(self._storing, return_exceptions=True)
         released = await asyncio.to_thread(self._release_leases)
         log_event(logger, "dispatcher.stopped", owner=self.owner, released=released)
 
@@ -191,7 +197,7 @@ class Dispatcher:
             failure = ""
         self._tokens.pop(job.homework_id, None)  # the stored result says what it cost
         try:
-            await asyncio.to_thread(self._store, job, outcome, failure)
+            await self._store_soon(job, outcome, failure)
         except Exception as exc:
             log_event(
                 logger,
@@ -267,7 +273,50 @@ class Dispatcher:
         log_event(logger, "dispatcher.claimed", count=len(jobs), owner=self.owner)
         return jobs
 
-    def _store(self, job: Job, outcome: GenerationOutcome | None, failure: str) -> None:
+    async def _store_soon(self, job: Job, outcome: GenerationOutcome | None, failure: str) -> None:
+        """Store a result with the others that finish meanwhile: one transaction and one status
+        refresh per assignment for the lot (group commit), instead of one each. A class's
+        homework comes back from the worker within milliseconds of each other."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._to_store.append((job, outcome, failure, done))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_pending(), name="dispatcher.store")
+        await asyncio.shield(done)
+
+    async def _store_pending(self) -> None:
+        while self._to_store:
+            batch, self._to_store = self._to_store, []
+            try:
+                await asyncio.to_thread(self._store_many, [item[:3] for item in batch])
+            except Exception as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    def _store_many(self, batch: list[tuple[Job, GenerationOutcome | None, str]]) -> None:
+        try:
+            with self.database.writing() as db:
+                stored = [self._update(db, *item) for item in batch]
+                for assignment_id in sorted(
+                    {job.assignment_id for (job, _, _), ok in zip(batch, stored, strict=True) if ok}
+                ):
+                    assignments.refresh_status(db=db, assignment_id=assignment_id)
+        except Exception:
+            if len(batch) == 1:
+                raise
+            for item in batch:  # one bad result does not keep the others from being stored
+                self._store_many([item])
+            return
+        for (job, outcome, _failure), ok in zip(batch, stored, strict=True):
+            self._after_store(job, outcome, ok)
+
+    def _update(
+        self, db: Session, job: Job, outcome: GenerationOutcome | None, failure: str
+    ) -> bool:
         now = utcnow()
         ours = and_(
             Homework.id == job.homework_id,
@@ -289,15 +338,15 @@ class Dispatcher:
         else:
             values = {"status": HomeworkStatus.failed, "fallback_reason": failure}
         values |= {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
-        with self.database.writing() as db:
-            stored = db.execute(  # type: ignore[attr-defined]
-                update(Homework)
-                .where(ours)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if stored:
-                assignments.refresh_status(db=db, assignment_id=job.assignment_id)
+        stored = db.execute(  # type: ignore[attr-defined]
+            update(Homework)
+            .where(ours)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        return bool(stored)
+
+    def _after_store(self, job: Job, outcome: GenerationOutcome | None, stored: bool) -> None:
         if not stored:
             # Our lease expired and another process took over, or the homework was deleted.
             log_event(logger, "generation.discarded", homework_id=job.homework_id)
