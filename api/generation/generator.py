@@ -76,8 +76,12 @@ class HomeworkGenerator:
         /health waited for it. In its own process it runs on another core.
         """
         if self.offline_processes > 0 and self._processes is None:
-            # forkserver: children are forked from a clean process, never from this threaded one.
-            context = multiprocessing.get_context("forkserver")
+            # forkserver: children are forked from a clean process, never from this threaded
+            # one; spawn where there is no forkserver (Windows).
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn"
+            )
             self._processes = ProcessPoolExecutor(self.offline_processes, mp_context=context)
         return self._processes
 
