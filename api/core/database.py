@@ -220,8 +220,7 @@ class Database:
 
         def run() -> dict[str, Any] | None:
             with self.single_read() as connection:
-                row = connection.execute(prepared.statement, values).first()
-                return None if row is None else dict(row._mapping)
+                return _first_row(connection, prepared, values)
 
         return await run_in_threadpool(run)
 
@@ -236,12 +235,7 @@ class Database:
             except sqlite3.IntegrityError as exc:
                 raise IntegrityError(prepared.sql, None, exc) from exc
 
-        def run() -> dict[str, Any] | None:
-            with self.write_connection() as connection:
-                row = connection.execute(prepared.statement, values).first()
-                return None if row is None else dict(row._mapping)
-
-        return await run_in_threadpool(run)
+        return await self.write_core(lambda connection: _first_row(connection, prepared, values))
 
     async def _offload(self, work: Callable[[], T]) -> T:
         if self.is_sqlite:
@@ -253,3 +247,11 @@ class Database:
         self.engine.dispose()
         if self.statements is not None:
             self.statements.close()
+
+
+def _first_row(
+    connection: Connection, prepared: Prepared, values: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A prepared statement run through SQLAlchemy (any database): its first row, or None."""
+    row = connection.execute(prepared.statement, values).first()
+    return None if row is None else dict(row._mapping)
