@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import cache
 from typing import Any
 
 from api.generation.offline import lexicon
@@ -17,9 +18,65 @@ PERSON_PRONOUNS: tuple[str, ...] = ("mi", "ti", "ci", "vi")
 _GENDER_WORD = {"m": "masculine", "f": "feminine"}
 
 
+# Who asks (mi: me, ci: us), with which form of the verb, and the pronoun of the reply.
+_ASKERS: tuple[tuple[str, str, str, str], ...] = (
+    ("Mi", "tu", "io", "ti"),
+    ("Ci", "tu", "io", "vi"),
+    ("Mi", "voi", "noi", "ti"),
+    ("Ci", "voi", "noi", "vi"),
+)
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+@cache
+def _person_entries(kind: str) -> tuple[dict[str, Any], ...]:
+    """The written exchanges with mi, ti, ci, vi, and those built from ``person_verbs``: the
+    reply turns the question's person round (Mi chiami? → Sì, ti chiamo)."""
+    data = points()
+    entries = [e for e in data["person_pronouns"] if e["kind"] == kind]
+    for verb in (v for v in data["person_verbs"] if v["kind"] == kind):
+        for asker, asked, replying, answer in _ASKERS:
+            for ask in verb["asks"]:
+                for reply in verb["replies"]:
+                    again = ask if verb.get("repeat") else ""
+                    text = _join(
+                        f"— {asker} {verb[asked]}",
+                        f"{ask}? — Sì, ___ {verb[replying]}",
+                        again,
+                        reply,
+                    ).replace(" ?", "?")
+                    entries.append(
+                        {
+                            "text": f"{text}.",
+                            "answer": answer,
+                            "level": "A2",
+                            "topic": "general",
+                            "variety": f"{verb['io']}|{ask}",
+                        }
+                    )
+    if kind == "indirect":  # Ti piace? → Sì, mi piace; Vi piace? → Sì, ci piace
+        liking = data["piacere"]
+        for who, answer in (("Ti", "mi"), ("Vi", "ci")):
+            for thing, plural in liking["things"]:
+                verb = "piacciono" if plural else "piace"
+                for how in liking["yes"]:
+                    entries.append(
+                        {
+                            "text": f"— {who} {verb} {thing}? — Sì, ___ {verb} {how}.",
+                            "answer": answer,
+                            "level": "A2",
+                            "topic": "general",
+                            "variety": f"piacere|{thing}",
+                        }
+                    )
+    return tuple(entries)
+
+
 def _person_item(rng: random.Random, kind: str, topic: str, level: str, point: str) -> Item | None:
-    entries = [e for e in points()["person_pronouns"] if e["kind"] == kind]
-    entry = pick(rng, entries, topic, level)
+    entry = pick(rng, _person_entries(kind), topic, level)
     if entry is None:
         return None
     answer = entry["answer"]
@@ -37,33 +94,92 @@ def _person_item(rng: random.Random, kind: str, topic: str, level: str, point: s
         word=answer,
         wrong_first=tuple(wrong[:2]),
         wrong_other=(*wrong[2:], *third),
-        tags={"point": point},
+        tags={"point": point, "variety": entry.get("variety", entry["text"])},
     )
+
+
+def _object_entry(
+    text: str, obj: str, gender: str, plural: bool, level: str, topic: str, variety: str
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "answer": DIRECT[(gender, plural)],
+        "object": obj,
+        "gender": gender,
+        "plural": plural,
+        "level": level,
+        "topic": topic,
+        "variety": variety,
+    }
+
+
+@cache
+def _direct_entries() -> tuple[dict[str, Any], ...]:
+    """Every exchange with lo, la, li, le: the written frames with each of their objects, and
+    the verbs of ``direct_verbs`` with each object of their groups (Compri il pane? Sì, lo
+    compro oggi / No, non lo compro più / Chi compra il pane? Oggi lo compro io)."""
+    data = points()
+    entries: list[dict[str, Any]] = []
+    things = set(data["everyday_things"])
+    everyday = []
+    for noun in (n for n in lexicon.nouns() if n.word in things and n.plural != n.word):
+        for plural in (False, True):
+            word = (noun.plural or noun.word) if plural else noun.word
+            gender = noun.plural_gender if plural else noun.gender
+            everyday.append((with_article(definite_article(word, gender, plural), word), gender, plural))  # fmt: skip
+    for frame in data["direct_object_frames"]:
+        objects = everyday if frame["objects"] == "everyday_things" else frame["objects"]
+        for obj, gender, plural in objects:
+            question = frame["question"].replace("{object}", obj)
+            verb = frame["reply"].split("___ ")[1].split()[0]
+            entries.append(
+                _object_entry(
+                    f"— {question} — {frame['reply']}",
+                    obj,
+                    gender,
+                    plural,
+                    frame["level"],
+                    frame["topic"],
+                    f"{verb}|{obj}",
+                )
+            )
+    groups = data["pronoun_objects"]
+    for verb in data["direct_verbs"]:
+        for group in verb["groups"]:
+            for obj, gender, plural, _ in groups[group]:
+                tu = verb["tu"][:1].upper() + verb["tu"][1:]
+                texts = [f"— {tu} {obj}? — Sì, ___ {verb['io']} {when}." for when in verb["yes"]]
+                texts += [f"— {tu} {obj}? — No, non ___ {verb['io']} {when}." for when in verb["no"]]  # fmt: skip
+                texts += [f"— Chi {verb['lui']} {obj}? — {lead} ___ {verb['io']} io." for lead in verb["who"]]  # fmt: skip
+                for text in texts:
+                    entries.append(
+                        _object_entry(
+                            text,
+                            obj,
+                            gender,
+                            plural,
+                            verb["level"],
+                            verb["topic"],
+                            f"{verb['io']}|{obj}",
+                        )
+                    )
+    return tuple(entries)
 
 
 def direct_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """lo, la, li, le (and mi, ti, ci, vi) for a direct object already named."""
     if rng.random() < 0.2:
         return _person_item(rng, "direct", topic, level, "pronomi diretti")
-    frame = pick(rng, points()["direct_object_frames"], topic, level)
-    if frame is None:
+    entry = pick(rng, _direct_entries(), topic, level)
+    if entry is None:
         return _person_item(rng, "direct", topic, level, "pronomi diretti")
-    if frame["objects"] == "everyday_things":  # any everyday object, singular or plural
-        wanted = set(points()["everyday_things"])
-        noun = rng.choice([n for n in lexicon.nouns() if n.word in wanted and n.plural != n.word])
-        plural = rng.random() < 0.5
-        word = (noun.plural or noun.word) if plural else noun.word
-        gender = noun.plural_gender if plural else noun.gender
-        obj = with_article(definite_article(word, gender, plural), word)
-    else:
-        obj, gender, plural = rng.choice(frame["objects"])
-    answer = DIRECT[(gender, plural)]
-    question = frame["question"].replace("{object}", obj)
+    obj, gender, plural = entry["object"], entry["gender"], entry["plural"]
+    answer = entry["answer"]
     number = "plural" if plural else "singular"
     wrong = [p for p in DIRECT.values() if p != answer]
     first = [p for (g, n), p in DIRECT.items() if p != answer and (g == gender or n == plural)]
     return Item(
-        question=f"— {question} — {frame['reply']} (pronome diretto)",
+        question=f"{entry['text']} (pronome diretto)",
         answer=answer,
         explanation=(
             f"'{obj}' is the direct object, {_GENDER_WORD[gender]} {number}: it becomes "
@@ -73,30 +189,75 @@ def direct_item(rng: random.Random, topic: str, level: str) -> Item | None:
         word=obj,
         wrong_first=tuple(first),
         wrong_other=(*(p for p in wrong if p not in first), "gli"),
-        tags={"point": "pronomi diretti"},
+        tags={"point": "pronomi diretti", "variety": entry["variety"]},
     )
+
+
+@cache
+def _indirect_entries() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+    """The exchanges with gli and le: the templates with each person (and gift), and piacere
+    with each person and thing (A Marco piace il calcio? Sì, gli piace molto)."""
+    data = points()
+    templates: list[dict[str, Any]] = []
+    for template in data["indirect_templates"]:
+        gifts = data["gifts"] if "{gift}" in template["text"] else [""]
+        for who, of, gender, plural in data["indirect_people"]:
+            for gift in gifts:
+                text = (
+                    template["text"]
+                    .replace("{who}", who)
+                    .replace("{of}", of)
+                    .replace("{gift}", gift)
+                    .replace("{sta}", "stanno" if plural else "sta")
+                    .replace("{parte}", "partono" if plural else "parte")
+                )
+                templates.append(
+                    {
+                        "text": text[:1].upper() + text[1:],
+                        "who": who,
+                        "gender": gender,
+                        "plural": plural,
+                        "level": template["level"],
+                        "topic": template["topic"],
+                        "variety": f"{template['text']}|{who}",
+                    }
+                )
+    liking = data["piacere"]
+    likes: list[dict[str, Any]] = []
+    for who, gender, plural in liking["people"]:
+        person = who.split(" ", 1)[1]
+        for thing, many in liking["things"]:
+            verb = "piacciono" if many else "piace"
+            replies = [f"Sì, ___ {verb} {how}" for how in liking["yes"]]
+            replies += [f"No, non ___ {verb} {how}" for how in liking["no"]]
+            for reply in replies:
+                likes.append(
+                    {
+                        "text": f"— {who[:1].upper()}{who[1:]} {verb} {thing}? — {reply}.",
+                        "who": person,
+                        "gender": gender,
+                        "plural": plural,
+                        "level": "A2",
+                        "topic": "general",
+                        "variety": f"piacere|{thing}",
+                    }
+                )
+    return tuple(templates), tuple(likes)
 
 
 def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """gli, le (and mi, ti, ci, vi) for the person something is given or said to."""
-    data = points()
     if rng.random() < 0.25:
         return _person_item(rng, "indirect", topic, level, "pronomi indiretti")
-    template = pick(rng, data["indirect_templates"], topic, level)
-    if template is None:
+    templates, likes = _indirect_entries()
+    entry = pick(rng, templates if rng.random() < 0.4 else likes, topic, level)
+    if entry is None:
+        entry = pick(rng, [*templates, *likes], topic, level)
+    if entry is None:
         return _person_item(rng, "indirect", topic, level, "pronomi indiretti")
-    who, of, gender, plural = rng.choice(data["indirect_people"])
-    g: Gender = gender
+    who, plural = entry["who"], entry["plural"]
+    g: Gender = entry["gender"]
     answer = INDIRECT[(g, plural)]
-    text = (
-        template["text"]
-        .replace("{who}", who)
-        .replace("{of}", of)
-        .replace("{gift}", rng.choice(data["gifts"]))
-        .replace("{sta}", "stanno" if plural else "sta")
-        .replace("{parte}", "partono" if plural else "parte")
-    )
-    text = text[:1].upper() + text[1:]
     if plural:
         reason = (
             f"'{who}' is plural: a gli, standard in speech and writing (loro after the verb "
@@ -107,7 +268,7 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     direct = DIRECT[(g, plural)]
     wrong = [p for p in ("gli", "le", "lo", "la", "li") if p != answer]
     return Item(
-        question=f"{text} (pronome indiretto)",
+        question=f"{entry['text']} (pronome indiretto)",
         answer=answer,
         explanation=f"The person is the indirect object (a + person). {reason}",
         kind="pronoun",
@@ -116,7 +277,7 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
             dict.fromkeys(p for p in (direct, "le" if answer == "gli" else "gli") if p != answer)
         ),
         wrong_other=tuple(wrong),
-        tags={"point": "pronomi indiretti"},
+        tags={"point": "pronomi indiretti", "variety": entry["variety"]},
     )
 
 
