@@ -9,7 +9,11 @@ from typing import Any
 from api.generation.offline import lexicon
 from api.generation.offline.builders import Item
 from api.generation.offline.conjugation import Gender
-from api.generation.offline.morphology import definite_article, with_article
+from api.generation.offline.morphology import (
+    articulated_preposition,
+    definite_article,
+    with_article,
+)
 from api.generation.offline.points._data import pick, points
 
 DIRECT: dict[tuple[str, bool], str] = {("m", False): "lo", ("f", False): "la", ("m", True): "li", ("f", True): "le"}  # fmt: skip
@@ -281,39 +285,60 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     )
 
 
-_CI_NE_ROUNDS = 6  # built exchanges drawn about as often as the written ones
-
-
-def _ci_ne_entries(rng: random.Random) -> list[dict[str, Any]]:
-    """One ci exchange about a city and one ne exchange about a quantity, from their frames."""
+@cache
+def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
+    """The written exchanges, and those built from the frames: ci for a city or a place
+    (Vai spesso a Roma? Sì, ci vado ogni mese), ne for a quantity (Quante mele compri? Oggi ne
+    compro due)."""
     data = points()
     ci, ne = data["ci_frames"], data["ne_frames"]
-    city = rng.choice(data["places"]["cities"])
-    ci_text = rng.choice(ci["questions"]).replace("{city}", city)
-    word = rng.choice(ne["nouns"])
-    noun = next(n for n in lexicon.nouns() if n.word == word)
-    how = "Quante" if noun.plural_gender == "f" else "Quanti"
-    ne_text = (
-        rng.choice(ne["questions"])
-        .replace("{how}", how)
-        .replace("{noun}", noun.plural or noun.word)
-        .replace("{number}", rng.choice(ne["numbers"]))
-    )
-    return [
-        {
-            "text": ci_text.replace("{often}", rng.choice(ci["often"])),
-            "answer": "ci",
-            "level": "A2",
-            "topic": "travel",
-        },  # fmt: skip
-        {"text": ne_text, "answer": "ne", "level": "A2", "topic": "food"},
-    ]
+    entries: list[dict[str, Any]] = list(data["ci_ne"])
+
+    def add(text: str, answer: str, topic: str, variety: str) -> None:
+        entries.append(
+            {"text": text, "answer": answer, "level": "A2", "topic": topic, "variety": variety}
+        )
+
+    fills = {"{often}": ci["often"], "{travel}": ci["travel"], "{past}": ci["past"]}
+    for city in data["places"]["cities"]:
+        for question in ci["questions"]:
+            slot = next(key for key in fills if key in question)
+            for fill in fills[slot]:
+                text = question.replace("{city}", city).replace(slot, fill)
+                add(text, "ci", "travel", f"{question.split('?')[0]}|{city}")
+    local = ci["local"]
+    local_fills = {
+        "{often}": local["often"],
+        "{when}": local["when"],
+        "{company}": local["company"],
+        "{how}": local["how"],
+    }
+    for place in local["places"]:
+        for question in local["questions"]:
+            slot = next(key for key in local_fills if key in question)
+            for fill in local_fills[slot]:
+                text = question.replace("{place}", place).replace(slot, fill)
+                add(text, "ci", "city", f"{question.split('?')[0]}|{place}")
+    for noun, gender in ne["nouns"]:
+        how = "Quante" if gender == "f" else "Quanti"
+        some = articulated_preposition("di", definite_article(noun, gender, True))
+        for question in ne["questions"]:
+            if "frigo" in question and noun not in ne["fridge"]:
+                continue
+            for number in ne["numbers"]:
+                text = (
+                    question.replace("{how}", how)
+                    .replace("{some}", some)
+                    .replace("{noun}", noun)
+                    .replace("{number}", number)
+                )
+                add(text, "ne", "food", f"{question.split('?')[0]}|{noun}")
+    return tuple(entries)
 
 
 def ci_ne_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """ci for a place or a + thing, ne for a quantity or di + thing."""
-    built = [e for _ in range(_CI_NE_ROUNDS) for e in _ci_ne_entries(rng)]
-    entry = pick(rng, [*points()["ci_ne"], *built], topic, level)
+    entry = pick(rng, _ci_ne_entries(), topic, level)
     if entry is None:
         return None
     answer = entry["answer"]
@@ -331,5 +356,5 @@ def ci_ne_item(rng: random.Random, topic: str, level: str) -> Item | None:
         word=answer,
         wrong_first=(other,),
         wrong_other=("lo", "gli"),
-        tags={"point": "ci e ne"},
+        tags={"point": "ci e ne", "variety": entry.get("variety", entry["text"])},
     )
