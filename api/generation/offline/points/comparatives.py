@@ -4,6 +4,7 @@ two adjectives, verbs or phrases."""
 from __future__ import annotations
 
 import random
+from functools import cache
 from typing import Any
 
 from api.generation.offline import lexicon
@@ -14,49 +15,122 @@ from api.generation.offline.points._data import pick, points
 COMPARATIVE_LINKS: tuple[str, ...] = ("di", "che", "del", "dello", "dell'", "della", "dei", "degli", "delle")  # fmt: skip
 
 
-_PEOPLE_ROUNDS = 8
+_ARTICLES = ("il ", "lo ", "la ", "i ", "gli ", "le ", "l'")
 
 
-def _people_entries(rng: random.Random) -> list[dict[str, Any]]:
-    """Comparisons of two people by name, of a person and a relative, of two qualities."""
+def _second_term(phrase: str, gender: str) -> tuple[str, str]:
+    """The link and what follows it: della + bicicletta, dell' + aereo, di + un mese."""
+    for article in _ARTICLES:
+        if phrase.startswith(article):
+            fused = articulated_preposition("di", article.strip())
+            return fused, phrase[len(article) :]
+    return "di", phrase
+
+
+@cache
+def _people_entries() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:  # fmt: skip
+    """Comparisons of two people by name (di), of a person and a relative (del, della), and of
+    two qualities of one person (che)."""
     data = points()["comparative_people"]
     adjectives = lexicon.adjectives()
-    (name, gender), (other, _) = rng.sample(data["names"], 2)
-    first = adjectives[rng.choice(data["adjectives"])].form(gender, False)
-    # Two qualities that a sentence can sensibly weigh against each other.
-    one, two = (adjectives[a].form(gender, False) for a in rng.choice(data["quality_pairs"]))
-    more = rng.choice(("più", "meno"))
-    wanted = rng.choice(data["relatives"])
-    relative = next(f for f in points()["family"] if f["word"] == wanted)
-    article = definite_article(relative["word"], relative["gender"], False)
-    fused = articulated_preposition("di", article)
-    return [
-        {
-            "text": f"{name} è {more} {first} ___ {other}.",
-            "answer": "di",
-            "level": "A2",
-            "topic": "family",
-        },
-        {
-            "text": f"{name} è {more} {first} ___ {relative['word']} di {other}.",
-            "answer": fused,
-            "level": "A2",
-            "topic": "family",
-        },
-        {
-            "text": f"{name} è più {one} ___ {two}.",
-            "answer": "che",
-            "level": "B1",
-            "topic": "family",
-        },
-    ]
+    family = {f["word"]: f for f in points()["family"]}
+    names: list[dict[str, Any]] = []
+    relatives: list[dict[str, Any]] = []
+    qualities: list[dict[str, Any]] = []
+    for name, gender in data["names"]:
+        for other, _ in data["names"]:
+            if other == name:
+                continue
+            for adjective in data["adjectives"]:
+                form = adjectives[adjective].form(gender, False)
+                for more in ("più", "meno"):
+                    names.append(
+                        {
+                            "text": f"{name} è {more} {form} ___ {other}.",
+                            "answer": "di",
+                            "level": "A2",
+                            "topic": "family",
+                        }
+                    )
+                    for wanted in data["relatives"]:
+                        relative = family[wanted]
+                        article = definite_article(relative["word"], relative["gender"], False)
+                        relatives.append(
+                            {
+                                "text": f"{name} è {more} {form} ___ {relative['word']} di {other}.",
+                                "answer": articulated_preposition("di", article),
+                                "level": "A2",
+                                "topic": "family",
+                            }
+                        )
+        for pair in data["quality_pairs"]:
+            one, two = (adjectives[a].form(gender, False) for a in pair)
+            for first, second in ((one, two), (two, one)):
+                qualities.append(
+                    {
+                        "text": f"{name} è più {first} ___ {second}.",
+                        "answer": "che",
+                        "level": "B1",
+                        "topic": "family",
+                    }
+                )
+    return tuple(names), tuple(relatives), tuple(qualities)
+
+
+@cache
+def _chain_entries() -> tuple[dict[str, Any], ...]:
+    """Comparisons of things in a known order (the plane is faster than the train), with più
+    and meno: L'aereo è più veloce del treno, Il treno è meno veloce dell'aereo, Il treno è più
+    lento dell'aereo."""
+    entries: list[dict[str, Any]] = []
+    for chain in points()["comparative_chains"]:
+        more, less = chain["more"], chain["less"]
+        items = chain["items"]
+        for i, (big, big_gender) in enumerate(items):
+            for small, small_gender in items[i + 1 :]:
+                g_big, g_small = (0 if g == "m" else 1 for g in (big_gender, small_gender))
+                for subject, s_gender, adjective, more_or_less, other, o_gender in (
+                    (big, g_big, more, "più", small, small_gender),
+                    (small, g_small, less, "più", big, big_gender),
+                    (small, g_small, more, "meno", big, big_gender),
+                ):
+                    link, rest = _second_term(other, o_gender)
+                    entries.append(
+                        {
+                            "text": f"{subject[:1].upper()}{subject[1:]} è {more_or_less} "
+                            f"{adjective[s_gender]} ___ {rest}.",
+                            "answer": link,
+                            "level": "A2",
+                            "topic": chain["topic"],
+                        }
+                    )
+    return tuple(entries)
+
+
+# How often each kind of comparison is drawn: the written sentences are few, so they are drawn
+# less often than the kinds built from names, relatives and things.
+_KINDS = (("written", 0.05), ("names", 0.35), ("relatives", 0.35), ("things", 0.25))
+
+
+def _entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
+    names, relatives, qualities = _people_entries()
+    written = points()["comparatives"]
+    banks: dict[str, list[dict[str, Any]]] = {
+        "written": list(written),
+        "names": [*names, *qualities],
+        "relatives": list(relatives),
+        "things": list(_chain_entries()),
+    }
+    kind = rng.choices([k for k, _ in _KINDS], weights=[w for _, w in _KINDS])[0]
+    entry = pick(rng, banks[kind], topic, level)
+    if entry is None:
+        entry = pick(rng, [e for bank in banks.values() for e in bank], topic, level)
+    return entry
 
 
 def comparative_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """di, che or di fused with the article, after più or meno."""
-    # As many comparisons of people as written sentences, so both are drawn about as often.
-    people = [e for _ in range(_PEOPLE_ROUNDS) for e in _people_entries(rng)]
-    entry = pick(rng, [*points()["comparatives"], *people], topic, level)
+    entry = _entry(rng, topic, level)
     if entry is None:
         return None
     answer: str = entry["answer"]
