@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from functools import cache
+from typing import Any
 
 from api.generation.offline import lexicon
 from api.generation.offline.builders import Item, _adjective_phrase, _article_reason, _nouns_for
@@ -14,7 +16,7 @@ from api.generation.offline.morphology import (
     definite_article,
     indefinite_article,
 )
-from api.generation.offline.points._data import points, rank
+from api.generation.offline.points._data import pick, points, rank
 
 PLURAL_ARTICLES = frozenset({"i", "gli", "le"})
 PARTITIVE_ARTICLES: tuple[str, ...] = tuple(
@@ -92,36 +94,61 @@ def _things() -> list[lexicon.Noun]:
     return [n for n in lexicon.nouns() if n.word in wanted and n.plural]
 
 
+# How often each kind of partitive is drawn: some (an amount of) with a mass noun most often.
+_PARTITIVE_KINDS = (("mass", 0.45), ("food", 0.2), ("objects", 0.15), ("people", 0.2))
+_PARTITIVE_TOPICS = {"mass": "food", "food": "food", "objects": "general", "people": "general"}
+
+
+@cache
+def _partitive_entries() -> dict[str, tuple[dict[str, Any], ...]]:
+    """Every sentence of the partitive bank, by kind: each noun alone and with each of its
+    adjectives (already agreeing), in each template that suits it."""
+    bank = points()["partitive_bank"]
+    result: dict[str, tuple[dict[str, Any], ...]] = {}
+    for kind, _ in _PARTITIVE_KINDS:
+        entries = []
+        for noun in bank[kind]:
+            word, gender, adjectives = noun[0], noun[1], noun[2]
+            if kind == "mass":
+                templates = [*bank["mass_templates"]["all"], *bank["mass_templates"][noun[3]]]
+            else:
+                templates = bank[f"{kind.rstrip('s')}_templates"]
+            for template in templates:
+                for adjective in ["", *adjectives]:
+                    phrase = f"{word} {adjective}".strip()
+                    entries.append(
+                        {
+                            "text": template.replace("{noun}", phrase),
+                            "word": word,
+                            "gender": gender,
+                            "plural": kind != "mass",
+                            "level": "A2",
+                            "topic": _PARTITIVE_TOPICS[kind],
+                            "variety": f"{template}|{word}",
+                        }
+                    )
+        result[kind] = tuple(entries)
+    return result
+
+
 def partitive_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """del, dello, dell', della (some, with a mass noun), dei, degli, delle (some, plural)."""
-    data = points()
-    templates = data["partitive_templates"]
-    choices: list[tuple[str, str, Gender, bool]] = []
-    if topic in ("general", "food"):
-        choices += [
-            (rng.choice(templates["mass"]), n["word"], n["gender"], False)
-            for n in data["partitive_nouns"]
-        ]
-    choices += [
-        (rng.choice(templates["things"]), n.plural or n.word, n.plural_gender, True)
-        for n in _things()
-        if topic == "general" or topic in n.topics
-    ]
-    choices += [
-        (rng.choice(templates["people"]), n.plural or n.word, n.plural_gender, True)
-        for n in _nouns_for(topic)
-        if n.person and n.plural
-    ]
-    if not choices:
+    banks = _partitive_entries()
+    kind = rng.choices([k for k, _ in _PARTITIVE_KINDS], [w for _, w in _PARTITIVE_KINDS])[0]
+    entry = pick(rng, banks[kind], topic, level) or pick(
+        rng, [e for bank in banks.values() for e in bank], topic, level
+    )
+    if entry is None:
         return None
-    template, word, gender, plural = rng.choice(choices)
+    word, plural = entry["word"], entry["plural"]
+    gender: Gender = entry["gender"]
     article = definite_article(word, gender, plural)
     answer = articulated_preposition("di", article)
     first, other = _split_by_number(PARTITIVE_ARTICLES, answer, plural, rng)
     number = "plural" if plural else "singular"
     meaning = "some (a few)" if plural else "some (an amount of)"
     return Item(
-        question=template.replace("{noun}", word) + " (articolo partitivo)",
+        question=entry["text"] + " (articolo partitivo)",
         answer=answer,
         explanation=(
             f"The partitive means {meaning}: di + the definite article. '{word}' is "
@@ -131,5 +158,5 @@ def partitive_item(rng: random.Random, topic: str, level: str) -> Item | None:
         word=word,
         wrong_first=first,
         wrong_other=other,
-        tags={"point": "articoli partitivi"},
+        tags={"point": "articoli partitivi", "variety": entry["variety"]},
     )
