@@ -224,7 +224,19 @@ def _gender_of(word: str) -> tuple[str, bool] | None:
             return entry["gender"], False
         if word == entry.get("plural"):
             return entry["gender"], True
+    bank = points()["partitive_bank"]
+    for kind in ("mass", "food", "objects", "people"):
+        for noun in bank[kind]:
+            if word == noun[0]:
+                return noun[1], kind != "mass"
     return None
+
+
+def _mass_nouns() -> set[str]:
+    """The nouns a partitive takes in the singular (some bread), from the data files."""
+    return {e["word"] for e in points()["partitive_nouns"]} | {
+        noun[0] for noun in points()["partitive_bank"]["mass"]
+    }
 
 
 def _rederived(question: str) -> str | None:
@@ -239,7 +251,7 @@ def _rederived(question: str) -> str | None:
         if hint == "articolo determinativo":  # an invariable noun: the verb says the number
             plural = " sono " in after
         if hint == "articolo partitivo":  # a mass noun, else some of a plural
-            plural = all(word != e["word"] for e in points()["partitive_nouns"])
+            plural = word not in _mass_nouns()
         if hint == "articolo indeterminativo":
             return indefinite_article(word, gender)  # type: ignore[arg-type]
         article = definite_article(word, gender, plural)  # type: ignore[arg-type]
