@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from functools import cache
+from typing import Any
 
 from api.generation.offline.builders import Item, preposition_item
-from api.generation.offline.points._data import pick, points
+from api.generation.offline.points._data import pick, points, rank
 
 SIMPLE_PREPOSITIONS: tuple[str, ...] = ("di", "a", "da", "in", "con", "su", "per", "tra", "fra")
 # The choices learners confuse, offered first: a/in with places, di/a/da before an infinitive.
@@ -21,35 +23,98 @@ _CONFUSED: dict[str, tuple[str, ...]] = {
     "tra": ("in", "da"),
 }
 _USES: dict[str, str] = {
-    "a": "a goes with cities (a Roma), a scuola, before an infinitive after cominciare, imparare, provare, riuscire, aiutare, and before a person after telefonare and pensare",
-    "in": "in goes with countries and regions (in Spagna, in Sicilia), means of transport (in bicicletta) and many places ending in -ia or -eria (in biblioteca, in ufficio)",
-    "di": "di marks belonging and comes before an infinitive after finire, smettere, decidere, avere paura, avere voglia, essere stanco; avere bisogno di",
-    "da": "da marks purpose after a noun or adjective (facile da capire, cose da fare, occhiali da sole)",
+    "a": "a goes with cities (a Roma), a scuola, before an infinitive after cominciare, imparare, provare, riuscire, continuare, aiutare, and before a person after telefonare and pensare",
+    "in": "in goes with countries and regions (in Spagna, in Sicilia), means of transport without an article (in treno, in bicicletta) and many places ending in -ia or -eria (in biblioteca, in ufficio)",
+    "di": "di marks belonging and family ties (il fratello di Marco) and comes before an infinitive after finire, smettere, decidere, cercare, sperare, avere paura, avere voglia, essere stanco; avere bisogno di",
+    "da": "da marks purpose after a noun or adjective (facile da capire, cose da fare, occhiali da sole), and how long something has been going on, with the present (abito qui da due anni)",
     "con": "con means together with",
     "per": "per marks purpose, destination after partire, cause and the person something is meant for",
     "tra": "tra (or fra) means between two things, or in a time from now",
 }
 
 
-_PLACE_ROUNDS = 3  # sentences with places drawn about as often as the written ones
+# How often each kind of sentence is drawn; the kinds a level does not reach are skipped.
+_KINDS: tuple[tuple[str, float], ...] = (
+    ("written", 0.04),
+    ("places", 0.3),
+    ("vehicles", 0.18),
+    ("family", 0.18),
+    ("together", 0.1),
+    ("since", 0.1),
+    ("infinitives", 0.1),
+)
 
 
-def _place_entries(rng: random.Random) -> list[dict[str, object]]:
-    """a with a city, in with a country or region, in the frames of points.json (one place each)."""
+def _entry(text: str, answer: str, level: str, topic: str, variety: str) -> dict[str, Any]:
+    return {"text": text, "answer": answer, "level": level, "topic": topic, "variety": variety}
+
+
+@cache
+def _simple_entries() -> dict[str, tuple[dict[str, Any], ...]]:
+    """Every sentence of each kind: a with a city and in with a country or region, in with a
+    means of transport, di with a relative, con with company, da with a length of time, a or
+    di before an infinitive."""
     data = points()
-    entries: list[dict[str, object]] = []
+    bank = data["simple_bank"]
+    kinds: dict[str, list[dict[str, Any]]] = {k: [] for k, _ in _KINDS}
+    kinds["written"] = list(data["simple_prepositions"])
     for frame in data["place_frames"]:
-        kind, answer = rng.choice((("cities", "a"), ("regions", "in")))
-        place = rng.choice(data["places"][kind])
-        entries.append(frame | {"text": frame["text"].replace("{place}", place), "answer": answer})
-    return entries
+        for kind, answer in (("cities", "a"), ("regions", "in")):
+            for place in data["places"][kind]:
+                text = frame["text"].replace("{place}", place)
+                kinds["places"].append(
+                    _entry(text, answer, frame["level"], frame["topic"], f"{frame['text']}|{kind}")
+                )
+    vehicles = bank["vehicles"]
+    for frame in vehicles["frames"]:
+        for dests, means in (("local_dests", "local"), ("far_dests", "far")):
+            for dest in vehicles[dests]:
+                for vehicle in vehicles[means]:
+                    text = frame.replace("{dest}", dest).replace("{vehicle}", vehicle)
+                    kinds["vehicles"].append(_entry(text, "in", "A1", "travel", f"{frame}|{dest}"))
+    family = bank["family"]
+    for name, gender in family["names"]:
+        for relation, relation_gender in family["relations"]:
+            if relation_gender != gender:
+                continue
+            for other, _ in family["names"]:
+                if other != name:
+                    text = f"{name} è {relation} ___ {other}."
+                    kinds["family"].append(_entry(text, "di", "A1", "family", f"{name}|{other}"))
+    together = bank["together"]
+    for activity in together["activities"]:
+        for company in together["people"]:
+            text = f"{activity} ___ {company}."
+            kinds["together"].append(_entry(text, "con", "A1", "routine", activity))
+    since = bank["since"]
+    for clause, units in since["clauses"]:
+        for unit in units:
+            for number in since["numbers"]:
+                text = f"{clause} ___ {number} {unit}."
+                kinds["since"].append(_entry(text, "da", "A2", "routine", clause))
+    infinitives = bank["infinitives"]
+    for answer in ("a", "di"):
+        for lead in infinitives[answer]:
+            for action in infinitives["actions"]:
+                text = f"{lead} ___ {action}."
+                kinds["infinitives"].append(_entry(text, answer, "A2", "general", action))
+    return {kind: tuple(entries) for kind, entries in kinds.items()}
+
+
+def _pick_entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
+    banks = _simple_entries()
+    kinds = [k for k, _ in _KINDS]
+    kind = rng.choices(kinds, weights=[w for _, w in _KINDS])[0]
+    reachable = [e for e in banks[kind] if rank(e["level"]) <= rank(level)]
+    entry = pick(rng, reachable, topic, level) if reachable else None
+    if entry is None:
+        entry = pick(rng, [e for bank in banks.values() for e in bank], topic, level)
+    return entry
 
 
 def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """A simple preposition chosen by the meaning of the sentence."""
-    places = [e for _ in range(_PLACE_ROUNDS) for e in _place_entries(rng)]
-    entries = [*points()["simple_prepositions"], *places]
-    entry = pick(rng, entries, topic, level)
+    entry = _pick_entry(rng, topic, level)
     if entry is None:
         return None
     answer: str = entry["answer"]
@@ -70,7 +135,7 @@ def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
         accepted=accepted,
         wrong_first=tuple(first),
         wrong_other=tuple(other),
-        tags={"point": "preposizioni semplici"},
+        tags={"point": "preposizioni semplici", "variety": entry.get("variety", entry["text"])},
     )
 
 
