@@ -4,17 +4,48 @@
 from __future__ import annotations
 
 import random
+from functools import cache
+from typing import Any
 
 from api.generation.offline import lexicon
 from api.generation.offline.builders import Item, _nouns_for
-from api.generation.offline.points._data import rank
+from api.generation.offline.points._data import points, rank
+
+# The topic each kind of noun of the plural bank belongs to ("general": any topic).
+_KIND_TOPICS = {"small": "routine", "food": "food", "clothes": "routine", "place": "city", "word": "school", "person": "general", "animal": "general", "wild": "culture"}  # fmt: skip
+_NUMBERS = ("due", "tre", "quattro")
+
+
+@cache
+def plural_bank() -> tuple[lexicon.Noun, ...]:
+    """The nouns of the plural bank in points.json, as lexicon nouns."""
+    return tuple(
+        lexicon.Noun(
+            word=row["word"],
+            gender=row["gender"],
+            plural=row["plural"],
+            plural_gender=row["gender"],
+            english="",
+            person=row["kind"] == "person",
+            topics=frozenset({_KIND_TOPICS[row["kind"]]}),
+            adjectives=(),
+        )
+        for row in points()["plural_nouns"]
+    )
+
+
+@cache
+def _bank_rows() -> dict[str, dict[str, Any]]:
+    return {row["word"]: row for row in points()["plural_nouns"]}
 
 
 def is_tricky(noun: lexicon.Noun) -> bool:
     """Whether the plural breaks the first rule learners meet (A2 and up)."""
     word = noun.word
+    row = _bank_rows().get(word)
     return (
-        noun.plural == word
+        bool(row and row.get("tricky"))
+        or noun.plural == word
         or word[-1] not in "aeo"
         or word[:-1].endswith(("c", "g", "i"))
         or noun.plural_gender != noun.gender
@@ -46,6 +77,9 @@ def wrong_plurals(noun: lexicon.Noun) -> tuple[list[str], list[str]]:
 
 def _reason(noun: lexicon.Noun) -> str:
     word, plural = noun.word, noun.plural or noun.word
+    row = _bank_rows().get(word)
+    if row and "note" in row:
+        return str(row["note"])
     if plural == word:
         if word[-1] not in "aeio":
             return (
@@ -65,22 +99,29 @@ def _reason(noun: lexicon.Noun) -> str:
     return f"Nouns in -{word[-1]} take -i in the plural: {plural}."
 
 
+def _questions(noun: lexicon.Noun) -> list[str]:
+    """The sentences a noun fits, with the number before the slot."""
+    row = _bank_rows().get(noun.word)
+    if row is not None:
+        templates = points()["plural_templates"][row["kind"]]
+    elif noun.person:
+        templates = ["Ho conosciuto {n} ___ ({w})."]
+    else:
+        templates = ["Ci sono {n} ___ ({w}).", "Ho visto {n} ___ ({w})."]
+    return [t.replace("{w}", noun.word) for t in templates]
+
+
 def plural_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """The plural of a noun, in a sentence with a number before it."""
-    nouns = [n for n in _nouns_for(topic) if n.plural]
+    bank = [n for n in plural_bank() if topic == "general" or topic in n.topics or "general" in n.topics]  # fmt: skip
+    nouns = [n for n in (*_nouns_for(topic), *bank) if n.plural]
     if not nouns:
         return None
     tricky = [n for n in nouns if is_tricky(n)]
     plain = [n for n in nouns if not is_tricky(n)]
     prefer_tricky = rank(level) > 0 and tricky and rng.random() < 0.6
     noun = rng.choice(tricky if prefer_tricky else plain or nouns)
-    number = rng.choice(("due", "tre", "quattro"))
-    if noun.person:
-        question = f"Ho conosciuto {number} ___ ({noun.word})."
-    else:
-        question = rng.choice(
-            (f"Ci sono {number} ___ ({noun.word}).", f"Ho visto {number} ___ ({noun.word}).")
-        )
+    question = rng.choice(_questions(noun)).replace("{n}", rng.choice(_NUMBERS))
     first, other = wrong_plurals(noun)
     return Item(
         question=question,
@@ -90,5 +131,5 @@ def plural_item(rng: random.Random, topic: str, level: str) -> Item | None:
         word=noun.word,
         wrong_first=tuple(first),
         wrong_other=tuple(other),
-        tags={"point": "plurale dei nomi"},
+        tags={"point": "plurale dei nomi", "variety": noun.word},
     )

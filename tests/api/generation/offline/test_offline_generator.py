@@ -83,7 +83,7 @@ _POSSESSIVE_FORMS = {
     for plural in (False, True)
     for family in (False, True)
 } | {form for forms in possessives.POSSESSIVES.values() for form in forms}
-_NOUNS = {noun.word: noun for noun in lexicon.nouns()}
+_NOUNS = {noun.word: noun for noun in (*lexicon.nouns(), *nouns.plural_bank())}
 
 
 def _real_forms(question: str) -> set[str]:
