@@ -104,13 +104,14 @@ def slot_schema(exercise_type: ExerciseType, field_chars: dict[str, int]) -> dic
 
 def draft_schema(plan: Sequence[ExerciseType], field_chars: dict[str, int]) -> dict[str, Any]:
     """JSON schema of ``{"exercises": [...]}``: one fixed slot schema per position of the plan."""
+    # ``maxItems`` alone closes the array after the last slot. ``"items": false`` would say it
+    # twice, and llama.cpp's server refuses it (400) in its default (Jinja) mode.
     return {
         "type": "object",
         "properties": {
             "exercises": {
                 "type": "array",
                 "prefixItems": [slot_schema(kind, field_chars) for kind in plan],
-                "items": False,
                 "minItems": len(plan),
                 "maxItems": len(plan),
             }

@@ -46,7 +46,7 @@ def completion_body(task: GenerationTask, model: str) -> dict[str, Any]:
             "type": "json_schema",
             "json_schema": {
                 "name": "exercises",
-                "schema": portable_schema(task.schema),
+                "schema": task.schema,
                 "strict": True,
             },
         },
@@ -56,25 +56,6 @@ def completion_body(task: GenerationTask, model: str) -> dict[str, Any]:
         "stream": True,
         "stream_options": {"include_usage": True},
     }
-
-
-def portable_schema(schema: Any) -> Any:
-    """``schema`` without the ``"items": false`` that a ``maxItems`` already makes redundant.
-
-    llama.cpp's server, in its default (Jinja) mode, refuses ``"items": false`` beside
-    ``prefixItems`` (400, "schema must be an object"); where ``maxItems`` is at most the number
-    of ``prefixItems`` it forbids nothing more, so every server reads the same answer shape.
-    """
-    if isinstance(schema, list):
-        return [portable_schema(value) for value in schema]
-    if not isinstance(schema, dict):
-        return schema
-    portable = {key: portable_schema(value) for key, value in schema.items()}
-    prefix = portable.get("prefixItems")
-    closed = isinstance(prefix, list) and portable.get("maxItems", len(prefix) + 1) <= len(prefix)
-    if portable.get("items") is False and closed:
-        del portable["items"]
-    return portable
 
 
 class OpenAIEngine:

@@ -25,7 +25,7 @@ from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse, check_exercises
 from inference_worker.drafts import draft_schema, parse_drafts
 from inference_worker.engines import GenerationTask
-from inference_worker.engines.openai_engine import completion_body, portable_schema
+from inference_worker.engines.openai_engine import completion_body
 from inference_worker.prompts import field_limits, messages
 from tests.tiny_gguf import SERVED_NAME, build_tiny_gguf
 from tests.worker.conftest import API_KEY, ServedWorker, free_port, wait_ready
@@ -155,9 +155,12 @@ def test_the_servers_default_mode_takes_the_workers_schema(llama_server_jinja: s
     """With Jinja the server builds its output parser from the schema too, and refuses schemas
     it cannot read (400, "schema must be an object" for ``"items": false``)."""
     request = GenerateRequest.model_validate(REQUEST)
+    task = _task(request, 7)
     # A few tokens: the random model's longer text trips that parser (see tests.tiny_gguf).
-    body = completion_body(_task(request, 7), SERVED_NAME) | {"stream": False, "max_tokens": 4}
+    body = completion_body(task, SERVED_NAME) | {"stream": False, "max_tokens": 4}
     del body["stream_options"]
+    # The worker's own schema, as every engine reads it; nothing is rewritten for this server.
+    assert body["response_format"]["json_schema"]["schema"] == task.schema
     response = httpx.post(f"{llama_server_jinja}/v1/chat/completions", json=body, timeout=60)
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["finish_reason"] == "length"
@@ -183,15 +186,3 @@ def test_exercises_come_from_llama_cpp_through_the_worker(worker: str) -> None:
     assert events[0] == {"event": "start", "model": SERVED_NAME}
     assert events[-1]["event"] == "done", events[-1]
     assert len(events[-1]["response"]["exercises"]) == 3
-
-
-def test_only_a_redundant_items_false_is_dropped() -> None:
-    """``"items": false`` goes where ``maxItems`` already closes the array, and only there."""
-    closed = {"type": "array", "prefixItems": [{"const": 1}], "items": False, "maxItems": 1}
-    open_ended = {"type": "array", "prefixItems": [{"const": 1}], "items": False}
-    schema = {"properties": {"a": closed, "b": open_ended}}
-    portable = portable_schema(schema)
-    assert "items" not in portable["properties"]["a"]
-    assert portable["properties"]["a"]["prefixItems"] == [{"const": 1}]
-    assert portable["properties"]["b"]["items"] is False
-    assert closed["items"] is False  # the worker's own schema is left as it was

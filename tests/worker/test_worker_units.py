@@ -75,7 +75,8 @@ def test_schema_fixes_each_slot_type_and_avoids_max_length() -> None:
     schema = draft_schema(plan, field_limits(REQUEST, max_chars=100))
     exercises = schema["properties"]["exercises"]
     assert exercises["minItems"] == exercises["maxItems"] == 3
-    assert exercises["items"] is False
+    # Closed by maxItems alone: no ``"items": false``, which llama.cpp's server refuses.
+    assert "items" not in exercises
     slots = exercises["prefixItems"]
     assert [slot["properties"]["type"] for slot in slots] == [{"const": t} for t in plan]
     for slot, kind in zip(slots, plan, strict=True):
@@ -249,11 +250,14 @@ def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) ->
     grammar = LLMatcher.grammar_from_json_schema(schema, overrides={"whitespace_flexible": False})
     matcher = LLMatcher(from_tokenizer(tokenizer, n_vocab=len(tokenizer)), grammar)  # type: ignore[arg-type]
 
-    def accepted(question: str, *, first: str = "translation", distractors: int = 3) -> bool:
+    def accepted(
+        question: str, *, first: str = "translation", distractors: int = 3, extra: Any = None
+    ) -> bool:
         plain = {"type": first, "question": question, "correct_answer": "Sì.", "explanation": "."}
         choice = _choice("va", ["vado", "vai", "andiamo"][:distractors])
         choice["question"], choice["explanation"] = "Lui ___.", "Così."
-        text = json.dumps({"exercises": [plain, choice]}, ensure_ascii=False, separators=(",", ":"))
+        exercises = [plain, choice] if extra is None else [plain, choice, extra]
+        text = json.dumps({"exercises": exercises}, ensure_ascii=False, separators=(",", ":"))
         tokens = tokenizer.encode(text, add_special_tokens=False)
         matcher.reset()
         return matcher.validate_tokens(tokens) == len(tokens)
@@ -264,6 +268,15 @@ def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) ->
         assert not accepted(bad), bad
     assert not accepted("Ciao", first="fill_in_blank")  # the slot's type is fixed
     assert not accepted("Ciao", distractors=2)  # exactly three distractors
+    # Nothing after the plan's last slot, be it another exercise or any other JSON value.
+    another = {
+        "type": "translation",
+        "question": "Ciao",
+        "correct_answer": "Sì.",
+        "explanation": ".",
+    }
+    for extra in (another, {}, 1, "x"):
+        assert not accepted("Ciao", extra=extra), extra
 
 
 def test_prompt_names_level_focus_topic_plan_and_quantity() -> None:
