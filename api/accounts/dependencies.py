@@ -30,12 +30,6 @@ from api.students import service as students
 TOKEN_URL = "/api/auth/token"
 SESSION_COOKIE = "it_session"
 
-teacher_scheme = OAuth2PasswordBearer(
-    tokenUrl=TOKEN_URL,
-    scheme_name="Teacher",
-    description="Sign in with your email and password (POST /api/auth/token).",
-    auto_error=False,
-)
 student_scheme = HTTPBearer(
     scheme_name="Pupil",
     description="The pupil's access token (the last part of their personal link).",
@@ -90,11 +84,23 @@ async def resolve_teacher(request: Request, token: str | None) -> SignedInTeache
     return teacher
 
 
-async def current_teacher(
-    request: Request, token: Annotated[str | None, Depends(teacher_scheme)]
-) -> SignedInTeacher:
-    """The teacher signed in with the request's bearer token."""
-    return await resolve_teacher(request, token)
+class TeacherBearer(OAuth2PasswordBearer):
+    """The teachers' bearer scheme (OAuth2 password flow in the OpenAPI document), resolved
+    straight to the signed-in teacher: one dependency per request rather than the scheme's and
+    a resolver's, which is a measurable share of a cheap request."""
+
+    async def __call__(self, request: Request) -> SignedInTeacher:  # type: ignore[override]
+        # The base class answers with the token; this scheme answers with whom it signs in.
+        return await resolve_teacher(request, bearer_token(request))
+
+
+#: The signed-in teacher; documented as the "Teacher" security scheme on every operation.
+current_teacher = TeacherBearer(
+    tokenUrl=TOKEN_URL,
+    scheme_name="Teacher",
+    description="Sign in with your email and password (POST /api/auth/token).",
+    auto_error=False,
+)
 
 
 async def current_admin(

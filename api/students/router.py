@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from api.accounts.dependencies import CurrentTeacher
+from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import StudentIdPath
@@ -19,29 +20,44 @@ router = APIRouter(prefix="/api/teacher/students", tags=["teacher: students"])
 
 def access_url(request: Request, token: str) -> str:
     """The pupil's personal link: PUBLIC_URL, or the address this request came to."""
-    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    base = request.app.state.settings.public_url or _address(request)
     return f"{base}/s/{token}"
+
+
+def _address(request: Request) -> str:
+    """Scheme, host and root path of this request: Starlette's ``base_url`` rule, without
+    building and parsing a URL object when the request names its host (HTTP/1.1 always does)."""
+    host = request.headers.get("host")
+    if host is None:
+        return str(request.base_url).rstrip("/")
+    scope = request.scope
+    return f"{scope['scheme']}://{host}{scope.get('root_path', '')}".rstrip("/")
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    response_model=StudentCreated,
     summary="Create a student (answers with their personal link)",
     responses=responses(401, 409, 422),
 )
 async def create_student(
-    data: StudentCreate,
-    teacher: CurrentTeacher,
-    database: DatabaseDep,
-    request: Request,
-    response: Response,
-) -> StudentCreated:
+    data: StudentCreate, teacher: CurrentTeacher, request: Request
+) -> Response:
     """Register a student; the response carries their access token and link, shown only once."""
 
+    # The most frequent write keeps to one dependency and serialises its answer once, here
+    # (returned as a model, it would be validated again and encoded on a slower path).
+    database: Database = request.app.state.database
     student, token = await service.register(database=database, teacher_id=teacher.id, data=data)
-    response.headers["Location"] = f"/api/teacher/students/{student.id}"
-    return StudentCreated(
+    created = StudentCreated(
         **student.model_dump(), access_token=token, access_url=access_url(request, token)
+    )
+    return Response(
+        created.model_dump_json(),
+        status_code=status.HTTP_201_CREATED,
+        headers={"Location": f"/api/teacher/students/{student.id}"},
+        media_type="application/json",
     )
 
 

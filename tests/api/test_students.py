@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
+import pytest
+from starlette.requests import Request
+
+from api.students.router import access_url
 from tests.api.conftest import Api
 
 
@@ -97,3 +101,20 @@ async def test_delete_student_while_generating_never_500s(api: Api) -> None:
     done = await api.wait_done(assignment["id"])
     assert done["student_ids"] == []
     assert "deleted" in done["error_message"]
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"scheme": "http", "headers": [(b"host", b"127.0.0.1:8000")], "root_path": ""},
+        {"scheme": "https", "headers": [(b"host", b"school.example")], "root_path": "/italiano"},
+        {"scheme": "http", "headers": [(b"host", b"[::1]:8080")], "root_path": "/it/"},
+        {"scheme": "http", "headers": [], "root_path": "", "server": ("10.0.0.5", 8000)},
+        {"scheme": "https", "headers": [], "root_path": "/x", "server": ("school.example", 443)},
+    ],
+)
+def test_the_personal_link_starts_where_the_request_came(scope: dict[str, object]) -> None:
+    app = SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(public_url=None)))
+    request = Request({"type": "http", "path": "/api/teacher/students", "app": app, **scope})
+    expected = str(request.base_url).rstrip("/")
+    assert access_url(request, "its_abc") == f"{expected}/s/its_abc"
