@@ -22,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
-from api.core.prepared import Prepared, SQLiteStatements
+from api.core.prepared import GroupCommit, Prepared, SQLiteStatements
 
 T = TypeVar("T")
 
@@ -147,6 +147,7 @@ class Database:
             and not database.startswith("file:")
             else None
         )
+        self._group_commit = GroupCommit(self.statements) if self.statements is not None else None
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -225,13 +226,14 @@ class Database:
         return await run_in_threadpool(run)
 
     async def write_one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
-        """Run one hot write in its own transaction: the first row it returns, if any.
+        """Run one hot write: the first row it returns, if any, once it is committed. On SQLite
+        the writes of one turn of the event loop share a transaction (``GroupCommit``).
 
         A constraint that refuses it raises SQLAlchemy's ``IntegrityError`` whatever the path.
         """
-        if self.statements is not None:
+        if self._group_commit is not None:
             try:
-                return self.statements.write_one(prepared, values)
+                return await self._group_commit.write_one(prepared, values)
             except sqlite3.IntegrityError as exc:
                 raise IntegrityError(prepared.sql, None, exc) from exc
 

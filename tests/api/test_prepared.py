@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -87,3 +89,70 @@ async def test_a_student_written_by_a_prepared_insert_reads_back_through_the_orm
     await students.register(database=database, teacher_id=teacher_id, data=marco)
     with database.reading() as db:
         assert db.scalar(select(func.count()).select_from(Student)) == 2
+
+
+def _transactions(database: Database) -> list[str]:
+    """The transactions the prepared statements' connection begins, as they happen."""
+    assert database.statements is not None
+    seen: list[str] = []
+    connection = database.statements._connection()
+    connection.set_trace_callback(lambda sql: seen.append(sql) if sql.startswith("BEGIN") else None)
+    return seen
+
+
+def _count_students(path: Path) -> int:
+    """Read from a connection of its own: only committed rows are seen."""
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute("SELECT count(*) FROM students").fetchone()[0])
+
+
+async def test_writes_of_one_turn_share_one_transaction_and_fail_alone(
+    database: Database, tmp_path: Path
+) -> None:
+    teacher_id, _ = _teacher_with_token(database)
+    begins = _transactions(database)
+    names = ["Giulia", "Marco", "Sara", "Luca", "Giulia again"]
+    emails = ["giulia@example.com", "marco@example.com", "sara@x.it", "luca@x.it"]
+    emails.append(emails[0])  # refused by the unique constraint, alone
+    outcomes = await asyncio.gather(
+        *(
+            students.register(
+                database=database,
+                teacher_id=teacher_id,
+                data=StudentCreate(name=name, email=email),
+            )
+            for name, email in zip(names, emails, strict=True)
+        ),
+        return_exceptions=True,
+    )
+    assert begins == ["BEGIN IMMEDIATE"]
+    assert isinstance(outcomes[-1], EmailAlreadyRegistered)
+    written = [outcome[0] for outcome in outcomes[:-1] if isinstance(outcome, tuple)]
+    assert [student.name for student in written] == names[:-1]
+    assert len({student.id for student in written}) == 4
+    assert _count_students(tmp_path / "app.db") == 4
+
+    # Writes awaited one after the other each get their own transaction.
+    for i in range(2):
+        data = StudentCreate(name=f"Pupil {i}", email=f"pupil{i}@x.it")
+        await students.register(database=database, teacher_id=teacher_id, data=data)
+    assert begins == ["BEGIN IMMEDIATE"] * 3
+    assert _count_students(tmp_path / "app.db") == 6
+
+
+async def test_a_failed_group_commit_writes_nothing_and_fails_every_write(
+    database: Database, tmp_path: Path
+) -> None:
+    teacher_id, _ = _teacher_with_token(database)
+    outcomes = await asyncio.gather(
+        students.register(
+            database=database,
+            teacher_id=teacher_id,
+            data=StudentCreate(name="Giulia", email="giulia@example.com"),
+        ),
+        # Not a constraint but a broken write (values missing): the whole batch is rolled back.
+        database.write_one(students.INSERT, {"teacher_id": teacher_id}),
+        return_exceptions=True,
+    )
+    assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert _count_students(tmp_path / "app.db") == 0
