@@ -11,7 +11,8 @@ project's HTTP client; the event stream is a few ``data:`` lines), so progress i
 upstream produces text, and a cancelled request closes the upstream connection, which
 OpenAI-style servers take as an abort. Failures of the server itself become ``UpstreamFailed`` with the
 status the worker answers: 502 for an error or a refused key, 503 when the upstream is busy
-(429), 504 when it stays silent for ``--upstream-timeout`` seconds. A server that ignores the
+(429), 504 when it stays silent for ``--upstream-timeout`` seconds; an error event inside the
+stream is reported with the status and message the upstream gave it. A server that ignores the
 schema or a model that refuses is the model's failure: the service retries, then answers 502.
 """
 
@@ -124,7 +125,7 @@ class OpenAIEngine:
                         break
                     chunk = json.loads(data)
                     if chunk.get("error"):
-                        raise _status_failure(502, data.encode(), self.url)
+                        raise _stream_failure(chunk["error"], self.url)
                     if chunk.get("usage"):
                         usage_tokens = chunk["usage"].get("completion_tokens")
                     for choice in chunk.get("choices") or []:
@@ -184,6 +185,23 @@ def _status_failure(status: int, body: bytes, url: str) -> UpstreamFailed:
     )
 
 
+def _stream_failure(error: Any, url: str) -> UpstreamFailed:
+    """The failure an error event inside a 200 stream reports, with the upstream's own code.
+
+    llama.cpp's server and vLLM put the HTTP status the error would have had in ``code``
+    (``{"error": {"code": 500, "message": ...}}``); OpenAI's own ``code`` may be a word or null.
+    """
+    body = json.dumps({"error": error}).encode()
+    code = error.get("code") if isinstance(error, dict) else None
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
+        return _status_failure(code, body, url)
+    return UpstreamFailed(
+        502, f"the upstream model server {url} failed mid-answer: {_message(body)}"
+    )
+
+
 def _message(body: bytes) -> str:
     """The error message of an OpenAI-style error body, or the start of the body."""
     try:
@@ -193,6 +211,8 @@ def _message(body: bytes) -> str:
     error = payload.get("error") if isinstance(payload, dict) else None
     if isinstance(error, dict) and isinstance(error.get("message"), str):
         return str(error["message"])[:200]
+    if isinstance(error, str):
+        return error[:200]
     if isinstance(payload, dict) and isinstance(payload.get("detail"), str):
         return str(payload["detail"])[:200]
     return body.decode(errors="replace")[:200]

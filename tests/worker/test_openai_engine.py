@@ -69,7 +69,12 @@ class FakeUpstream:
             status = int(self.mode.split(":")[1])
             error = {"error": {"message": f"upstream says {status}", "type": "server_error"}}
             return JSONResponse(error, status_code=status)
-        if self.mode == "refusal":
+        if self.mode.startswith("stream-error:"):  # an error event after some text
+            code: Any = self.mode.split(":")[1]
+            code = int(code) if code.isdigit() else code
+            error = {"code": code, "message": "upstream broke mid-answer", "type": "server_error"}
+            chunks = [{"content": '{"exercises": ['}, {"error": error}]
+        elif self.mode == "refusal":
             chunks = [{"refusal": "I can't help with that."}]
         elif self.mode == "prose":  # a server that ignores response_format
             chunks = [{"content": "Ecco tre esercizi: "}, {"content": "1. Io vado..."}]
@@ -80,6 +85,9 @@ class FakeUpstream:
         async def events() -> AsyncIterator[bytes]:
             try:
                 for index, delta in enumerate(chunks):
+                    if "error" in delta:  # llama.cpp's and vLLM's shape: no choices, an error
+                        yield f"data: {json.dumps(delta)}\n\n".encode()
+                        return
                     chunk = {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
                     yield f"data: {json.dumps(chunk)}\n\n".encode()
                     if self.mode == "hang" and index == 2:
@@ -167,6 +175,9 @@ def test_a_named_upstream_model_is_used_as_is(
         ("status:400", 502, "answered 400"),
         ("status:401", 502, "UPSTREAM_API_KEY"),
         ("status:429", 503, "busy"),
+        ("stream-error:500", 502, "answered 500: upstream broke mid-answer"),
+        ("stream-error:429", 503, "busy"),
+        ("stream-error:server_error", 502, "failed mid-answer: upstream broke mid-answer"),
         ("hang", 504, "silent"),
         ("refusal", 502, "declined: I can't help"),
         ("prose", 502, "not complete JSON"),
