@@ -14,6 +14,7 @@ from api.generation.offline.morphology import (
     indefinite_article,
     with_article,
 )
+from api.generation.offline.points import point_pairs
 from api.generation.offline.points._data import points
 from api.generation.offline.points.possessives import possessive
 
@@ -209,4 +210,11 @@ def _adjectives() -> list[lexicon.TranslationPair]:
 @cache
 def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
     """The pairs built from the points' frames."""
-    return (*_articles(), *_partitives(), *_possessives(), *_prepositions(), *_adjectives())
+    return (
+        *_articles(),
+        *_partitives(),
+        *_possessives(),
+        *_prepositions(),
+        *_adjectives(),
+        *point_pairs.translation_pairs(),
+    )

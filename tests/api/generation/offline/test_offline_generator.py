@@ -244,7 +244,7 @@ def _rederived(question: str) -> str | None:
     hint = _hint(question)
     after = question.split("___ ", 1)[1]
     if hint in ("articolo determinativo", "articolo indeterminativo", "articolo partitivo"):
-        word = after.split()[0].rstrip(".,")
+        word = after.split()[0].rstrip(".,?!")
         found = _gender_of(word)
         assert found, word
         gender, plural = found
