@@ -10,7 +10,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from inference_worker.config import WorkerSettings
-from inference_worker.engines import Engine
+from inference_worker.engines import Engine, EngineInfo
 
 
 def parse_args(argv: list[str] | None = None) -> WorkerSettings:
@@ -97,6 +97,20 @@ def build_engine(settings: WorkerSettings) -> Engine:
     )
 
 
+def startup_line(settings: WorkerSettings, info: EngineInfo) -> str:
+    """What the worker prints as it starts: the engine, the model it serves, where, the key."""
+    # The engine's model, not ``--model``: the openai engine serves the upstream's, which it
+    # learns from ``--upstream-model`` or, when that is unset, from the upstream once it answers.
+    upstream = info.extra.get("upstream")
+    model = info.model or f"the first one {upstream}/models lists"
+    served = f"model={model}" + (f" upstream={upstream}" if upstream else "")
+    key = "required" if settings.api_key else "not set"
+    return (
+        f"inference worker: engine={info.engine} {served} "
+        f"on http://{settings.host}:{settings.port} (key {key})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the worker."""
     settings = parse_args(argv)
@@ -105,13 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     from inference_worker.app import create_app
 
-    app = create_app(settings, build_engine(settings))
-    key = "required" if settings.api_key else "not set"
-    print(
-        f"inference worker: engine={settings.engine} model={settings.model} "
-        f"on http://{settings.host}:{settings.port} (key {key})",
-        flush=True,
-    )
+    engine = build_engine(settings)
+    app = create_app(settings, engine)
+    print(startup_line(settings, engine.info), flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +23,7 @@ from inference_worker.__main__ import build_engine, parse_args
 from inference_worker.config import WorkerSettings
 from inference_worker.contract import GenerateRequest, GenerateResponse, check_exercises
 from inference_worker.engines.openai_engine import base_url
-from tests.worker.conftest import API_KEY, ServedWorker, wait_ready
+from tests.worker.conftest import API_KEY, ServedWorker, free_port, wait_ready
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 UPSTREAM_KEY = "upstream-secret-456"
@@ -228,3 +232,37 @@ def test_the_openai_engine_needs_an_upstream(capsys: pytest.CaptureFixture[str])
     settings = parse_args(["--engine", "openai", "--upstream", "http://h:8000"])
     assert settings.upstream == "http://h:8000"
     assert base_url("http://h:8000") == base_url("http://h:8000/v1/") == "http://h:8000/v1"
+
+
+def _cli_output(*flags: str) -> str:
+    """What ``python -m inference_worker`` prints until its engine is ready."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKER_", "UPSTREAM_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inference_worker", "--port", str(port), *flags],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=15)
+    return output
+
+
+def test_the_start_up_line_names_the_upstreams_model(upstream: tuple[FakeUpstream, str]) -> None:
+    _, url = upstream
+    named = _cli_output("--engine", "openai", "--upstream", url, "--upstream-model", "qwen-7b")
+    first = named.splitlines()[0]
+    assert first.startswith("inference worker: engine=openai model=qwen-7b ")
+    assert f"upstream={base_url(url)}" in first
+    # Unnamed, the model is the upstream's first, learned once it answers; never --model's.
+    asked = _cli_output("--engine", "openai", "--upstream", url, "--model", "local/unused")
+    first = asked.splitlines()[0]
+    assert f"model=the first one {base_url(url)}/models lists" in first
+    assert "local/unused" not in asked and "Qwen" not in asked
+    assert "engine.ready model=served-model" in asked
