@@ -144,3 +144,17 @@ def test_the_pupils_of_one_assignment_get_different_items(focus: str) -> None:
         questions += [e.question for e in homework]
         assert len({e.question for e in homework}) == len(homework)
     assert len(set(questions)) / len(questions) >= 0.85, focus
+
+
+def test_the_participle_after_li_and_le_agrees_with_them() -> None:
+    """Le ho viste, li ho comprati: the B1 items put the pronoun before a participle that agrees."""
+    from api.generation.offline.points import pronouns
+
+    entries = [e for e in pronouns._direct_entries() if "agreement" in e]
+    assert len(entries) >= 100
+    for entry in entries:
+        ending = entry["agreement"][-1]
+        assert (entry["answer"], ending) in (("li", "i"), ("le", "e")), entry
+        assert f"___ ho {entry['agreement']}" in entry["text"] or "non ___ ho" in entry["text"]
+        assert entry["level"] == "B1"
+    assert any(e["text"].endswith("Sì, ___ ho viste ieri.") for e in entries)

@@ -167,6 +167,22 @@ def _direct_entries() -> tuple[dict[str, Any], ...]:
                             f"{verb['io']}|{obj}",
                         )
                     )
+    # B1: li and le before a past participle that agrees with them (Le ho viste).
+    past = data["direct_past"]
+    for verb in (v for v in data["direct_verbs"] if v["io"] in past["verbs"]):
+        for group in verb["groups"]:
+            for obj, gender, plural, _ in groups[group]:
+                if not plural:  # lo and la elide before ho (l'ho): no slot of their own
+                    continue
+                agreeing = verb["part"][:-1] + ("i" if gender == "m" else "e")
+                asked = f"— Hai {verb['part']} {obj}?"
+                texts = [f"{asked} — Sì, ___ ho {agreeing} {when}." for when in past["yes"]]
+                texts += [f"{asked} — No, non ___ ho {word} {agreeing}." for word in past["no"]]
+                for text in texts:
+                    entry = _object_entry(
+                        text, obj, gender, plural, "B1", verb["topic"], f"{verb['io']}|{obj}"
+                    )
+                    entries.append(entry | {"agreement": agreeing})
     return tuple(entries)
 
 
@@ -188,6 +204,12 @@ def direct_item(rng: random.Random, topic: str, level: str) -> Item | None:
         explanation=(
             f"'{obj}' is the direct object, {_GENDER_WORD[gender]} {number}: it becomes "
             f"{answer}, before the verb."
+            + (
+                f" With avere, the past participle agrees with {answer} before it: "
+                f"{answer} ho {entry['agreement']}."
+                if "agreement" in entry
+                else ""
+            )
         ),
         kind="pronoun",
         word=obj,
