@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from api.generation.offline import lexicon, registry
 from api.generation.offline import matching as m
@@ -202,37 +202,46 @@ def pair_exercises(pair: lexicon.TranslationPair) -> tuple[Exercise, Exercise]:
     return to_italian, to_english
 
 
-def _translation_exercises(
-    request: GenerateRequest, focus: str, topic: str, rng: random.Random
-) -> Iterator[Exercise]:
-    """Translation exercises, best-fitting first: topic, focus and level, then anything easier.
-
-    A sentence is used in one direction only, since the other would give its answer away.
-    """
-    level = CEFR_LEVELS.index(request.cefr_level)
+@lru_cache(maxsize=512)
+def _translation_ranks(level: str, focus: str, topic: str) -> tuple[tuple[int, ...], ...]:
+    """The numbers of the translation pairs a homework may use, best-fitting first: topic,
+    focus and level, then anything easier; one group per score, in the bank's order."""
+    rank = CEFR_LEVELS.index(level)
     wanted = {focus, *registry.FOCUSES[focus].parts} if focus != m.GENERAL else set()
-    candidates: list[tuple[int, float, int, Exercise]] = []
+    bank = len(lexicon.translation_pairs())
+    groups: dict[int, list[int]] = {}
     for number, pair in enumerate(registry.translation_pairs()):
-        pair_level = CEFR_LEVELS.index(pair.level)
-        if pair_level > level:
+        pair_rank = CEFR_LEVELS.index(pair.level)
+        if pair_rank > rank:
             continue
         score = 0
         if topic != "general" and pair.topic != topic:
             score += 2
         if focus != m.GENERAL and pair.focus not in wanted:
             score += 4
-        if level - pair_level > 1:
+        if rank - pair_rank > 1:
             score += 1
-        if focus == m.GENERAL and number >= len(lexicon.translation_pairs()):
+        if focus == m.GENERAL and number >= bank:
             score += 1  # a general homework translates the bank's sentences first
-        to_italian, to_english = pair_exercises(pair)
-        for exercise in (to_italian, to_english):
-            candidates.append((score, rng.random(), number, exercise))
-    candidates.sort(key=lambda entry: (entry[0], entry[1]))
-    used: set[int] = set()
-    for _, _, number, exercise in candidates:
-        if number not in used:
-            used.add(number)
+        groups.setdefault(score, []).append(number)
+    return tuple(tuple(groups[score]) for score in sorted(groups))
+
+
+def _translation_exercises(
+    request: GenerateRequest, focus: str, topic: str, rng: random.Random
+) -> Iterator[Exercise]:
+    """Translation exercises, best-fitting first: topic, focus and level, then anything easier,
+    in a random order within each group.
+
+    A sentence is used in one direction only, since the other would give its answer away.
+    """
+    pairs = registry.translation_pairs()
+    for group in _translation_ranks(request.cefr_level, focus, topic):
+        numbers = list(group)
+        rng.shuffle(numbers)
+        for number in numbers:
+            to_italian, to_english = pair_exercises(pairs[number])
+            exercise = to_italian if rng.random() < 0.5 else to_english
             # A copy: the cached exercise is shared by every homework of the process.
             yield exercise.model_copy(deep=True)
 

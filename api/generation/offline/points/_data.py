@@ -30,20 +30,44 @@ def rank(level: str) -> int:
     return CEFR_LEVELS.index(level)
 
 
-def pick(
-    rng: random.Random, entries: Sequence[dict[str, Any]], topic: str, level: str
-) -> dict[str, Any] | None:
-    """An entry of the topic at or below the level, usually one written for the level itself."""
+def _tiers(
+    entries: Sequence[dict[str, Any]], topic: str, level: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float] | None:
+    """The entries pick draws from: those written for the level (or the nearest below), all
+    those at or below it, and the odds of the first; None when the topic has none."""
     on_topic = [e for e in entries if topic == "general" or e.get("topic") in (topic, "general")]
     if not on_topic:
         return None
     fitting = [e for e in on_topic if rank(e.get("level", "A1")) <= rank(level)]
     if not fitting:  # asked below the point's levels: its easiest sentences
         easiest = min(rank(e.get("level", "A1")) for e in on_topic)
-        return rng.choice([e for e in on_topic if rank(e.get("level", "A1")) == easiest])
+        return [e for e in on_topic if rank(e.get("level", "A1")) == easiest], [], 1.0
     top = max(rank(e.get("level", "A1")) for e in fitting)
     at_level = [e for e in fitting if rank(e.get("level", "A1")) == top]
     # Above the point's own levels, its hardest sentences nearly always (so a C2 homework differs
     # from an A1 one), yet every sentence stays reachable when a homework needs many.
     odds = _ABOVE_LEVEL_ODDS if rank(level) > top else _AT_LEVEL_ODDS
+    return at_level, fitting, odds
+
+
+# The tiers of the banks built once (tuples kept alive here, so their ids stay theirs).
+_TIERS: dict[tuple[int, str, str], tuple[Sequence[dict[str, Any]], Any]] = {}
+
+
+def pick(
+    rng: random.Random, entries: Sequence[dict[str, Any]], topic: str, level: str
+) -> dict[str, Any] | None:
+    """An entry of the topic at or below the level, usually one written for the level itself."""
+    if isinstance(entries, tuple):  # a bank built once: its tiers are remembered
+        key = (id(entries), topic, level)
+        if key not in _TIERS:
+            _TIERS[key] = (entries, _tiers(entries, topic, level))
+        tiers = _TIERS[key][1]
+    else:
+        tiers = _tiers(entries, topic, level)
+    if tiers is None:
+        return None
+    at_level, fitting, odds = tiers
+    if not fitting:
+        return rng.choice(at_level)
     return rng.choice(at_level if rng.random() < odds else fitting)

@@ -112,15 +112,19 @@ def _chain_entries() -> tuple[dict[str, Any], ...]:
 _KINDS = (("written", 0.05), ("names", 0.35), ("relatives", 0.35), ("things", 0.25))
 
 
-def _entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
+@cache
+def _banks() -> dict[str, tuple[dict[str, Any], ...]]:
     names, relatives, qualities = _people_entries()
-    written = points()["comparatives"]
-    banks: dict[str, list[dict[str, Any]]] = {
-        "written": list(written),
-        "names": [*names, *qualities],
-        "relatives": list(relatives),
-        "things": list(_chain_entries()),
+    return {
+        "written": tuple(points()["comparatives"]),
+        "names": (*names, *qualities),
+        "relatives": relatives,
+        "things": _chain_entries(),
     }
+
+
+def _entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
+    banks = _banks()
     kind = rng.choices([k for k, _ in _KINDS], weights=[w for _, w in _KINDS])[0]
     entry = pick(rng, banks[kind], topic, level)
     if entry is None:

@@ -101,12 +101,17 @@ def _simple_entries() -> dict[str, tuple[dict[str, Any], ...]]:
     return {kind: tuple(entries) for kind, entries in kinds.items()}
 
 
+@cache
+def _lowest(kind: str) -> int:
+    """The rank of the easiest sentence of a kind."""
+    return min(rank(e["level"]) for e in _simple_entries()[kind])
+
+
 def _pick_entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
     banks = _simple_entries()
-    kinds = [k for k, _ in _KINDS]
-    kind = rng.choices(kinds, weights=[w for _, w in _KINDS])[0]
-    reachable = [e for e in banks[kind] if rank(e["level"]) <= rank(level)]
-    entry = pick(rng, reachable, topic, level) if reachable else None
+    reachable = [(k, w) for k, w in _KINDS if _lowest(k) <= rank(level)] or list(_KINDS)
+    kind = rng.choices([k for k, _ in reachable], weights=[w for _, w in reachable])[0]
+    entry = pick(rng, banks[kind], topic, level)
     if entry is None:
         entry = pick(rng, [e for bank in banks.values() for e in bank], topic, level)
     return entry
