@@ -35,6 +35,12 @@ _DOC_KEYS = frozenset({"title", "description", "examples", "default", "minLength
 # Not written by the model: options are assembled by the worker; alternatives are graded by the
 # API itself, so the model's budget goes to the required fields.
 _NOT_GENERATED = frozenset({"options", "accepted_answers"})
+# What may not open a string: a control character or anything ``str.strip()`` removes (Python's
+# ``\s``). Spelled out, because ``\s`` differs between engines (xgrammar's is ASCII only,
+# llguidance's lacks U+001C-U+001F) and llama.cpp's server drops a pattern that uses it.
+_BLANK_OR_CONTROL = (
+    "\\u0000-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
 # The string fields whose length the schema bounds (``field_chars`` keys).
 TEXT_FIELDS = ("question", "correct_answer", "distractors", "explanation")
 
@@ -46,10 +52,11 @@ class UnusableOutput(ValueError):
 def text_pattern(max_chars: int) -> str:
     """Regex of a non-blank single-line string of at most ``max_chars`` characters.
 
-    The first character is not a space, so blank strings are impossible; control characters,
-    which JSON would escape into several tokens each, are excluded.
+    The first character is neither a space nor a control character, so blank strings are
+    impossible; control characters, which JSON would escape into several tokens each, are
+    excluded everywhere.
     """
-    return f"^[^\\s][^\\u0000-\\u001f]{{0,{max(max_chars, 1) - 1}}}$"
+    return f"^[^{_BLANK_OR_CONTROL}][^\\u0000-\\u001f]{{0,{max(max_chars, 1) - 1}}}$"
 
 
 def type_plan(types: Sequence[ExerciseType], quantity: int, seed: int) -> list[ExerciseType]:

@@ -84,11 +84,14 @@ def llama_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def llama_server_jinja(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The server as ``llama-server`` runs by default: the model's own template through Jinja."""
+def llama_server_jinja(
+    tiny_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The server as ``llama-server`` runs by default: the model's own template through Jinja;
+    its URL and its log."""
     log_path = tmp_path_factory.mktemp("llama-server-jinja") / "server.log"
     with _llama_server(build_tiny_gguf(tiny_model), log_path) as url:
-        yield url
+        yield url, log_path
 
 
 def _task(request: GenerateRequest, seed: int) -> GenerationTask:
@@ -151,9 +154,13 @@ def test_the_server_honours_the_workers_schema(llama_server: str) -> None:
         assert len(parse_drafts(text, plan)) == len(plan)
 
 
-def test_the_servers_default_mode_takes_the_workers_schema(llama_server_jinja: str) -> None:
+def test_the_servers_default_mode_takes_the_workers_schema(
+    llama_server_jinja: tuple[str, Path],
+) -> None:
     """With Jinja the server builds its output parser from the schema too, and refuses schemas
-    it cannot read (400, "schema must be an object" for ``"items": false``)."""
+    it cannot read (400, "schema must be an object" for ``"items": false``) or drops the parts
+    it cannot (a ``pattern`` with ``\\s``: "not supported ... accepting any string")."""
+    url, log_path = llama_server_jinja
     request = GenerateRequest.model_validate(REQUEST)
     task = _task(request, 7)
     # A few tokens: the random model's longer text trips that parser (see tests.tiny_gguf).
@@ -161,9 +168,12 @@ def test_the_servers_default_mode_takes_the_workers_schema(llama_server_jinja: s
     del body["stream_options"]
     # The worker's own schema, as every engine reads it; nothing is rewritten for this server.
     assert body["response_format"]["json_schema"]["schema"] == task.schema
-    response = httpx.post(f"{llama_server_jinja}/v1/chat/completions", json=body, timeout=60)
+    response = httpx.post(f"{url}/v1/chat/completions", json=body, timeout=60)
     assert response.status_code == 200, response.text
     assert response.json()["choices"][0]["finish_reason"] == "length"
+    log = log_path.read_text(errors="replace")
+    assert "print_timing" in log  # the request is in the log, so its warnings would be
+    assert "not supported" not in log, log[-2000:]
 
 
 def test_exercises_come_from_llama_cpp_through_the_worker(worker: str) -> None:

@@ -239,6 +239,16 @@ def test_a_string_the_schema_allows_is_one_the_contract_accepts(text: str) -> No
     assert exercise.question == text.strip()
 
 
+def test_a_string_opens_with_neither_a_space_nor_a_control_character() -> None:
+    """Spelled out, the first character's class is what ``str.strip()`` removes, plus controls:
+    the same in every engine, where ``\\s`` is not (and llama.cpp's server refuses it)."""
+    pattern = text_pattern(20)
+    assert "\\s" not in pattern
+    for char in map(chr, range(0x10000)):
+        refused = re.fullmatch(pattern, f"{char}ok") is None
+        assert refused == (char.isspace() or char < " "), hex(ord(char))
+
+
 def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) -> None:
     from llguidance import LLMatcher
     from llguidance.hf import from_tokenizer
@@ -264,7 +274,16 @@ def test_llguidance_enforces_the_slot_schema_token_by_token(tiny_model: Path) ->
 
     assert accepted("È già")
     assert accepted('Dì "sì"')
-    for bad in ("", " ciao", "\tciao", "a\nb", "troppo lunga"):
+    for bad in (
+        "",
+        " ciao",
+        "\tciao",
+        "\u00a0ciao",
+        "\u3000ciao",
+        "\x1cciao",
+        "a\nb",
+        "troppo lunga",
+    ):
         assert not accepted(bad), bad
     assert not accepted("Ciao", first="fill_in_blank")  # the slot's type is fixed
     assert not accepted("Ciao", distractors=2)  # exactly three distractors
