@@ -12,7 +12,7 @@ from api.generation.offline.builders import Item, _nouns_for
 from api.generation.offline.points._data import points, rank
 
 # The topic each kind of noun of the plural bank belongs to ("general": any topic).
-_KIND_TOPICS = {"small": "routine", "food": "food", "clothes": "routine", "place": "city", "word": "school", "person": "general", "animal": "general", "wild": "culture"}  # fmt: skip
+_KIND_TOPICS = {"small": "routine", "food": "food", "clothes": "routine", "place": "city", "word": "school", "person": "general", "animal": "general", "wild": "culture", "town": "travel"}  # fmt: skip
 _NUMBERS = ("due", "tre", "quattro")
 
 
@@ -105,7 +105,11 @@ def _questions(noun: lexicon.Noun) -> list[str]:
     if row is not None:
         templates = points()["plural_templates"][row["kind"]]
     elif noun.person:
-        templates = ["Ho conosciuto {n} ___ ({w})."]
+        templates = [
+            "Ho conosciuto {n} ___ ({w}).",
+            "Ho conosciuto {n} ___ ({w}) alla festa.",
+            "Ho conosciuto {n} ___ ({w}) in vacanza.",
+        ]
     else:
         templates = ["Ci sono {n} ___ ({w}).", "Ho visto {n} ___ ({w})."]
     return [t.replace("{w}", noun.word) for t in templates]

@@ -19,6 +19,8 @@ from api.generation.offline.points._data import points
 from api.generation.offline.points.possessives import possessive
 
 _PLACES = frozenset({"ristorante", "ospedale", "museo", "stazione"})
+# Mass nouns one buys but does not order at a table ("Prendo del sale" is odd).
+_INGREDIENTS = frozenset({"olio", "sale", "zucchero", "farina", "aceto", "burro", "panna"})
 _ENGLISH_OWNER = {
     "io": "my",
     "tu": "your",
@@ -108,6 +110,98 @@ def _partitives() -> list[lexicon.TranslationPair]:
                 f"We bought some {english}.",
                 [f"Abbiamo comprato un po' di {word}."],
                 [f"We have bought some {english}."],
+            )
+        )
+    pairs += _more_partitives()
+    return pairs
+
+
+def _more_partitives() -> list[lexicon.TranslationPair]:
+    """Some with the mass nouns and plurals of the partitive bank: Hai del latte? / Avete del
+    latte? / Ha del latte? for "Do you have any milk?", un po' di and alcuni/alcune as well."""
+    english = points()["partitive_english"]
+    genders = {n[0]: n[1] for kind in ("mass", "food", "objects") for n in points()["partitive_bank"][kind]}  # fmt: skip
+    pairs = []
+    for word, en in english["mass"].items():
+        gender = genders[word]
+        phrase = with_article(articulated_preposition("di", definite_article(word, gender, False)), word)  # fmt: skip
+        ens = en.split("|")
+        little = f"un po' di {word}"
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Hai {phrase}?",
+                f"Do you have any {ens[0]}?",
+                [f"{v} {p}?" for v in ("Hai", "Avete", "Ha") for p in (phrase, little)],
+                [
+                    f"{q} {a} {e}?"
+                    for q in ("Do you have", "Have you got")
+                    for a in ("any", "some")
+                    for e in ens
+                ],  # fmt: skip
+            )
+        )
+        if word not in _INGREDIENTS:  # what one orders at a table
+            pairs.append(
+                _pair(
+                    "articoli partitivi",
+                    "A2",
+                    f"Prendo {phrase}.",
+                    f"I'll have some {ens[0]}.",
+                    [f"Prendo {little}."],
+                    [
+                        f"I {v} some {e}."
+                        for v in ("will have", "will take", "am having")
+                        for e in ens
+                    ],  # fmt: skip
+                )
+            )
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Al supermercato ho comprato {phrase}.",
+                f"I bought some {ens[0]} at the supermarket.",
+                [
+                    f"Al supermercato ho comprato {little}.",
+                    f"Ho comprato {phrase} al supermercato.",
+                ],  # fmt: skip
+                [
+                    f"I {v} some {e} at the supermarket."
+                    for v in ("bought", "have bought")
+                    for e in ens
+                ],  # fmt: skip
+            )
+        )
+    for word, en in english["plural"].items():
+        gender = genders[word]
+        some = articulated_preposition("di", definite_article(word, gender, True))
+        phrase = with_article(some, word)
+        few = f"{'alcune' if gender == 'f' else 'alcuni'} {word}"
+        ens = en.split("|")
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Ho comprato {phrase}.",
+                f"I bought some {ens[0]}.",
+                [f"Ho comprato {few}."],
+                [f"I {v} some {e}." for v in ("bought", "have bought") for e in ens],
+            )
+        )
+        pairs.append(
+            _pair(
+                "articoli partitivi",
+                "A2",
+                f"Sul tavolo ci sono {phrase}.",
+                f"There are some {ens[0]} on the table.",
+                [
+                    f"Sul tavolo ci sono {few}.",
+                    f"Ci sono {phrase} sul tavolo.",
+                    f"Ci sono {few} sul tavolo.",
+                ],  # fmt: skip
+                [f"There are some {e} on the table." for e in ens],
             )
         )
     return pairs
