@@ -195,7 +195,7 @@ def _stream_failure(error: Any, url: str) -> UpstreamFailed:
     code = error.get("code") if isinstance(error, dict) else None
     if isinstance(code, str) and code.isdigit():
         code = int(code)
-    if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
+    if isinstance(code, int) and 400 <= code < 600:
         return _status_failure(code, body, url)
     return UpstreamFailed(
         502, f"the upstream model server {url} failed mid-answer: {_message(body)}"
