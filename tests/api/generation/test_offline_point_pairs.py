@@ -14,6 +14,7 @@ from inference_worker.contract import Exercise, GenerateRequest
 
 _FOCUSES = (
     "preposizioni semplici",
+    "preposizioni articolate",
     "plurale dei nomi",
     "pronomi diretti",
     "pronomi indiretti",
@@ -80,6 +81,27 @@ def _exercises(italian: str) -> tuple[Exercise, Exercise]:
             "Il treno è più veloce della bicicletta.",
             "A train is faster than a bike.",
         ),  # fmt: skip
+        ("Le chiavi sono nella borsa.", "Le chiavi sono in borsa.", "The keys are in the bag."),
+        (
+            "Ti aspetto alla stazione.",
+            "Vi aspetto alla stazione.",
+            "I'll wait for you at the station.",
+        ),  # fmt: skip
+        (
+            "Metti la borsa sul banco!",
+            "Mettete la borsa sulla scrivania!",
+            "Put the bag on the desk!",
+        ),  # fmt: skip
+        (
+            "Stasera andiamo al teatro.",
+            "Stasera andiamo a teatro.",
+            "We're going to the theater tonight.",
+        ),  # fmt: skip
+        (
+            "Questa è la bicicletta degli studenti.",
+            "Questa è la bicicletta degli studenti.",
+            "This is the students' bike.",
+        ),  # fmt: skip
     ],
 )
 def test_the_renderings_a_teacher_accepts(italian: str, to_italian: str, to_english: str) -> None:
@@ -100,6 +122,9 @@ def test_the_renderings_a_teacher_accepts(italian: str, to_italian: str, to_engl
         ("Mele? Ne ho tre.", "Mele? Le ho tre."),
         ("Marco è più alto di Luca.", "Marco è più alto che Luca."),
         ("Il treno è più veloce della bicicletta.", "Il treno è più veloce di bicicletta."),
+        ("Vado al cinema.", "Vado a il cinema."),
+        ("Le chiavi sono nella borsa.", "Le chiavi sono nela borsa."),
+        ("Ci vediamo davanti al teatro.", "Ci vediamo davanti a teatro."),
     ],
 )
 def test_the_point_s_mistake_is_refused(italian: str, wrong: str) -> None:

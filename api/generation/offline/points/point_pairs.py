@@ -12,6 +12,12 @@ from functools import cache
 from typing import Any
 
 from api.generation.offline import lexicon
+from api.generation.offline.conjugation import Gender
+from api.generation.offline.morphology import (
+    articulated_preposition,
+    definite_article,
+    with_article,
+)
 from api.generation.offline.points._data import points
 from api.generation.offline.points.comparatives import _second_term
 from api.generation.offline.points.nouns import plural_bank
@@ -358,6 +364,61 @@ def _chain_pair(
     return _pair("comparativi", "A2", it, en)
 
 
+# -- articulated prepositions ------------------------------------------------------------------------
+
+
+def _possessive(english: str, plural: bool) -> str:
+    """the students' / the boy's / the children's."""
+    return f"{english}'" if plural and english.endswith("s") else f"{english}'s"
+
+
+def _fused(preposition: str, word: str, gender: Gender, plural: bool) -> str:
+    article = definite_article(word, gender, plural)
+    return with_article(articulated_preposition(preposition, article), word)
+
+
+def _articulated() -> list[lexicon.TranslationPair]:
+    """Vado al cinema, Le chiavi sono nella borsa (or in borsa), Il gatto dorme sul divano,
+    Questa è la bicicletta dei vicini: the frames of the articulated bank with their English."""
+    bank = points()["articulated_bank"]
+    places = set(points()["translation_places"])  # Vado al museo: already a pair
+    pairs = []
+    for kind in ("place", "people", "container", "surface", "owner"):
+        nouns = bank["people" if kind == "people" else f"{kind}s"]
+        for frame in bank[f"{kind}_frames"]:
+            for word, _, plural, english in nouns:
+                if word in frame.get("skip", ()) or (frame["it"] == "Vado ___ {n}." and word in places):  # fmt: skip
+                    continue
+                texts = [frame["it"], *frame.get("alt", ())]
+                # Another noun of the frame with the same English is as right (desk: scrivania,
+                # banco), and so is the usual phrase without article (in borsa, a teatro).
+                same = [n for n in nouns if set(_options(n[3])) & set(_options(english))]
+                it = [
+                    t.replace("___ {n}", _fused(frame["p"], *n[:3]))
+                    for n in sorted(same, key=lambda n: n[0] != word)
+                    if n[0] not in frame.get("skip", ())
+                    for t in texts
+                ]
+                if frame["p"] == "in" and word in bank["bare_in"]:
+                    it += [t.replace("___ {n}", f"in {word}") for t in texts]
+                if frame["p"] == "a" and word in bank["bare_a"] and "davanti" not in frame["it"]:
+                    it += [t.replace("___ {n}", bank["bare_a"][word]) for t in texts]
+                renderings = _options(english)
+                if kind == "owner":
+                    renderings = [_possessive(e, plural) for e in renderings]
+                    en = [
+                        t.replace("{E}'s", e).replace(
+                            "the {E}", f"the {e[:-2] if e.endswith(chr(39) + 's') else e[:-1]}"
+                        )
+                        for t in frame["en"]
+                        for e in renderings
+                    ]
+                else:
+                    en = [t.replace("{E}", e) for t in frame["en"] for e in renderings]
+                pairs.append(_pair("preposizioni articolate", frame["level"], it, en))
+    return pairs
+
+
 @cache
 def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
     """The pairs of the points whose translations are built here."""
@@ -368,4 +429,5 @@ def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
         *_indirect(),
         *_ci_ne(),
         *_comparatives(),
+        *_articulated(),
     )

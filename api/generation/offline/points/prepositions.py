@@ -9,6 +9,11 @@ from functools import cache
 from typing import Any
 
 from api.generation.offline.builders import Item, preposition_item
+from api.generation.offline.morphology import (
+    DEFINITE_ARTICLES,
+    articulated_preposition,
+    definite_article,
+)
 from api.generation.offline.points._data import pick, points, rank
 
 SIMPLE_PREPOSITIONS: tuple[str, ...] = ("di", "a", "da", "in", "con", "su", "per", "tra", "fra")
@@ -22,6 +27,7 @@ _CONFUSED: dict[str, tuple[str, ...]] = {
     "con": ("da", "di"),
     "tra": ("in", "da"),
 }
+_GENDER_WORD = {"m": "masculine", "f": "feminine"}
 _USES: dict[str, str] = {
     "a": "a goes with cities (a Roma), a scuola, before an infinitive after cominciare, imparare, provare, riuscire, continuare, aiutare, and before a person after telefonare and pensare",
     "in": "in goes with countries and regions (in Spagna, in Sicilia), means of transport without an article (in treno, in bicicletta) and many places ending in -ia or -eria (in biblioteca, in ufficio)",
@@ -144,9 +150,61 @@ def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
     )
 
 
+_ARTICULATED_KINDS = ("place", "people", "container", "surface", "owner")
+_BUILT_ODDS = 0.75  # the frames below, else the lexicon's sentences and people
+
+
+@cache
+def _articulated_entries() -> tuple[dict[str, Any], ...]:
+    """Every sentence of the articulated bank: each frame with each noun of its kind (a, da
+    with places and people, in with containers, su with surfaces, di with owners)."""
+    bank = points()["articulated_bank"]
+    entries = []
+    for kind in _ARTICULATED_KINDS:
+        for frame in bank[f"{kind}_frames"]:
+            for word, gender, plural, _ in bank[f"{kind}s" if kind != "people" else "people"]:
+                if word in frame.get("skip", ()):
+                    continue
+                entries.append(
+                    {
+                        "text": frame["it"].replace("{n}", word),
+                        "preposition": frame["p"],
+                        "word": word,
+                        "gender": gender,
+                        "plural": plural,
+                        "level": frame["level"],
+                        "topic": "general",
+                    }
+                )
+    return tuple(entries)
+
+
 def articulated_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """di, a, da, in, su fused with the article of the noun that follows."""
-    item = preposition_item(rng, topic)
-    if item is None:
-        return None
-    return replace(item, tags={"point": "preposizioni articolate"})
+    entry = pick(rng, _articulated_entries(), topic, level) if rng.random() < _BUILT_ODDS else None
+    if entry is None:
+        item = preposition_item(rng, topic)
+        if item is None:
+            return None
+        return replace(item, tags={"point": "preposizioni articolate", "variety": item.question})
+    preposition, word = entry["preposition"], entry["word"]
+    gender, plural = entry["gender"], entry["plural"]
+    article = definite_article(word, gender, plural)
+    answer = articulated_preposition(preposition, article)
+    same = [a for a in DEFINITE_ARTICLES if (a in ("i", "gli", "le")) == plural and a != article]
+    other = [a for a in DEFINITE_ARTICLES if (a in ("i", "gli", "le")) != plural]
+    rng.shuffle(same)
+    number = "plural" if plural else "singular"
+    return Item(
+        question=f"{entry['text']} ({preposition} + articolo)",
+        answer=answer,
+        explanation=(
+            f"'{word}' is {_GENDER_WORD[gender]} {number} and takes '{article}': "
+            f"{preposition} + {article} = {answer}."
+        ),
+        kind="preposition",
+        word=preposition,
+        wrong_first=tuple(articulated_preposition(preposition, a) for a in same[:2]),
+        wrong_other=tuple(articulated_preposition(preposition, a) for a in [*same[2:], *other]),
+        tags={"point": "preposizioni articolate", "variety": f"{preposition}|{word}"},
+    )
