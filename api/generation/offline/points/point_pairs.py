@@ -72,13 +72,22 @@ def _prepositions() -> list[lexicon.TranslationPair]:
             pairs.append(_pair(focus, frame["level"], it, en))
     for frame in frames["vehicle_frames"]:
         for vehicle, english in frames["vehicles"].items():
-            en = [frame["en"].replace("{V}", e) for e in _options(english)]
+            en = [
+                text.replace("{V}", e)
+                for text in (frame["en"], frame["en"].replace("I go ", "I am going "))
+                for e in _options(english)
+            ]
             pairs.append(_pair(focus, "A1", [frame["it"].replace("{v}", vehicle)], en))
     for (city, english_city), (vehicle, english) in itertools.product(
         frames["cities"].items(), frames["far_vehicles"].items()
     ):
         it = [f"Vado a {city} in {vehicle}."]
-        en = [f"I go to {c} by {e}." for c in _options(english_city) for e in _options(english)]
+        en = [
+            f"I {go} to {c} by {e}."
+            for go in ("go", "am going")
+            for c in _options(english_city)
+            for e in _options(english)
+        ]
         pairs.append(_pair(focus, "A1", it, en))
     names = frames["relation_names"]
     for (name, gender), (relation, english) in itertools.product(
