@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.dispatcher = dispatcher
         prepare_routes(app)
         await run_in_threadpool(prepare_offline_tables)
+        generator.start()
         freeze_startup_objects()
         dispatcher.start()
         log_event(

@@ -7,7 +7,7 @@ import functools
 import logging
 import multiprocessing
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +22,14 @@ logger = logging.getLogger("api.generation.generator")
 OFFLINE_MODEL_NAME = "offline-grammar-bank"
 #: Recorded when a worker (in the original shape) does not name its model.
 UNNAMED_MODEL = "unnamed model"
+#: What the offline generator's processes make once at start-up, to load what they need.
+WARM_UP = GenerateRequest(
+    cefr_level="A2",
+    grammar_focus="passato prossimo",
+    topic="general",
+    quantity=3,
+    exercise_types=["fill_in_blank", "multiple_choice", "translation"],
+)
 
 
 class Workers(Protocol):
@@ -67,6 +75,7 @@ class HomeworkGenerator:
         self.temperature = temperature
         self.offline_processes = offline_processes
         self._processes: Executor | None = None
+        self._warming: Future[list[Exercise]] | None = None
 
     def _executor(self) -> Executor | None:
         """The offline generator's own processes, started on first use; None: a thread here.
@@ -84,6 +93,17 @@ class HomeworkGenerator:
             )
             self._processes = ProcessPoolExecutor(self.offline_processes, mp_context=context)
         return self._processes
+
+    def start(self) -> Future[list[Exercise]] | None:
+        """Start the offline generator's processes now and have them load their tables, so that
+        the first homework to fall back (the worker down at 8 a.m.) does not wait about a second
+        for a process to start. Returns the warm-up's future (its exercises are thrown away), or
+        None where generation runs in a thread of this process."""
+        executor = self._executor()
+        if executor is None:
+            return None
+        self._warming = executor.submit(generate_exercises, WARM_UP, seed=0)
+        return self._warming
 
     async def aclose(self) -> None:
         """Stop the offline generator's processes (generation in flight is abandoned)."""
@@ -130,7 +150,9 @@ class HomeworkGenerator:
     async def _offline(self, request: GenerateRequest, seed: int, reason: str) -> GenerationOutcome:
         started = time.perf_counter()
         executor = self._executor()
-        if executor is None:
+        if executor is None or (self._warming is not None and not self._warming.done()):
+            # No process, or it is still starting: a thread here meanwhile (the same exercises
+            # for the same seed; the lock is held only while the process cannot take it).
             exercises = await asyncio.to_thread(generate_exercises, request, seed=seed)
         else:
             loop = asyncio.get_running_loop()
