@@ -183,3 +183,11 @@ def test_the_participle_after_li_and_le_agrees_with_them() -> None:
         assert f"___ ho {entry['agreement']}" in entry["text"] or "non ___ ho" in entry["text"]
         assert entry["level"] == "B1"
     assert any(e["text"].endswith("Sì, ___ ho viste ieri.") for e in entries)
+
+
+def test_no_city_takes_ad() -> None:
+    """a before a city that starts with a vowel becomes ad (ad Atene): none is in the frames."""
+    from api.generation.offline.points._data import points
+
+    for city in points()["places"]["cities"]:
+        assert city[0].lower() not in "aeiou", city

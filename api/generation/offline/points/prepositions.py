@@ -41,10 +41,10 @@ _USES: dict[str, str] = {
 
 # How often each kind of sentence is drawn; the kinds a level does not reach are skipped.
 _KINDS: tuple[tuple[str, float], ...] = (
-    ("written", 0.04),
+    ("written", 0.02),
     ("places", 0.3),
-    ("vehicles", 0.18),
-    ("family", 0.18),
+    ("vehicles", 0.17),
+    ("family", 0.25),
     ("together", 0.1),
     ("since", 0.1),
     ("infinitives", 0.1),

@@ -321,7 +321,13 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
             {"text": text, "answer": answer, "level": "A2", "topic": topic, "variety": variety}
         )
 
-    fills = {"{often}": ci["often"], "{travel}": ci["travel"], "{past}": ci["past"]}
+    fills = {
+        "{often}": ci["often"],
+        "{travel}": ci["travel"],
+        "{past}": ci["past"],
+        "{when}": ci["when"],
+        "{company}": ci["company"],
+    }
     for city in data["places"]["cities"]:
         for question in ci["questions"]:
             slot = next(key for key in fills if key in question)
@@ -345,7 +351,9 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
         how = "Quante" if gender == "f" else "Quanti"
         some = articulated_preposition("di", definite_article(noun, gender, True))
         for question in ne["questions"]:
-            if "frigo" in question and noun not in ne["fridge"]:
+            if ("frigo" in question and noun not in ne["fridge"]) or (
+                "mangi" in question and noun not in ne["food"]
+            ):
                 continue
             for number in ne["numbers"]:
                 text = (
