@@ -96,7 +96,8 @@ def _simple_entries() -> dict[str, tuple[dict[str, Any], ...]]:
     for clause, units in since["clauses"]:
         for unit in units:
             for number in since["numbers"]:
-                text = f"{clause} ___ {number} {unit}."
+                # ormai rules out a planned length (Studio l'italiano per tre mesi): only da.
+                text = f"Ormai {clause[:1].lower()}{clause[1:]} ___ {number} {unit}."
                 kinds["since"].append(_entry(text, "da", "A2", "routine", clause))
     infinitives = bank["infinitives"]
     for answer in ("a", "di"):
