@@ -191,3 +191,13 @@ def test_no_city_takes_ad() -> None:
 
     for city in points()["places"]["cities"]:
         assert city[0].lower() not in "aeiou", city
+
+
+def test_no_built_pair_repeats_the_italian_of_another() -> None:
+    from collections import Counter
+
+    from api.generation.offline.registry import translation_pairs
+
+    built = {pair.italian for pair in point_pairs.translation_pairs()}
+    counts = Counter(pair.italian for pair in translation_pairs())
+    assert [italian for italian in built if counts[italian] > 1] == []

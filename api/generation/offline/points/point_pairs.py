@@ -430,8 +430,11 @@ def _articulated() -> list[lexicon.TranslationPair]:
 
 @cache
 def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
-    """The pairs of the points whose translations are built here."""
-    return (
+    """The pairs of the points whose translations are built here, none with the Italian of
+    another pair (a homework would otherwise give one's answer in the other's question)."""
+    taken = {pair.italian for pair in lexicon.translation_pairs()}
+    pairs = []
+    for pair in (
         *_prepositions(),
         *_plurals(),
         *_direct(),
@@ -439,4 +442,8 @@ def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
         *_ci_ne(),
         *_comparatives(),
         *_articulated(),
-    )
+    ):
+        if pair.italian not in taken:
+            taken.add(pair.italian)
+            pairs.append(pair)
+    return tuple(pairs)

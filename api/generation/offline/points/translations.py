@@ -21,6 +21,8 @@ from api.generation.offline.points.possessives import possessive
 _PLACES = frozenset({"ristorante", "ospedale", "museo", "stazione"})
 # Mass nouns one buys but does not order at a table ("Prendo del sale" is odd).
 _INGREDIENTS = frozenset({"olio", "sale", "zucchero", "farina", "aceto", "burro", "panna"})
+# What one keeps in the fridge.
+_FRIDGE = frozenset({"latte", "burro", "formaggio", "acqua", "carne", "frutta", "insalata", "marmellata", "prosciutto", "yogurt", "birra", "panna", "succo", "torta", "vino", "pesce"})  # fmt: skip
 _ENGLISH_OWNER = {
     "io": "my",
     "tu": "your",
@@ -174,6 +176,43 @@ def _more_partitives() -> list[lexicon.TranslationPair]:
                 ],  # fmt: skip
             )
         )
+    written = {e["word"] for e in points()["partitive_nouns"]}  # Vorrei del pane: a pair already
+    for word, en in english["mass"].items():
+        gender = genders[word]
+        phrase = with_article(articulated_preposition("di", definite_article(word, gender, False)), word)  # fmt: skip
+        ens = en.split("|")
+        little = f"un po' di {word}"
+        if word not in written:
+            pairs.append(
+                _pair(
+                    "articoli partitivi",
+                    "A2",
+                    f"Vorrei {phrase}, per favore.",
+                    f"I would like some {ens[0]}, please.",
+                    [f"Vorrei {little}, per favore."],
+                    [f"I would like some {e}, please." for e in ens],
+                )
+            )
+        if word in _FRIDGE:
+            pairs.append(
+                _pair(
+                    "articoli partitivi",
+                    "A2",
+                    f"Nel frigo c'è {phrase}.",
+                    f"There is some {ens[0]} in the fridge.",
+                    [
+                        f"{where} c'è {what}."
+                        for where in ("Nel frigo", "Nel frigorifero")
+                        for what in (phrase, little)
+                    ]
+                    + [f"C'è {phrase} nel frigo.", f"C'è {phrase} nel frigorifero."],
+                    [
+                        f"There is some {e} in the {f}."
+                        for e in ens
+                        for f in ("fridge", "refrigerator")
+                    ],  # fmt: skip
+                )
+            )
     for word, en in english["plural"].items():
         gender = genders[word]
         some = articulated_preposition("di", definite_article(word, gender, True))
