@@ -63,6 +63,10 @@ class GenerationMetrics:
             self.fallbacks.labels(reason=reason_label(fallback_reason)).inc()
 
 
+#: Methods counted by name; any other (a scanner's invention) is counted as "other".
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
 class RequestMetrics:
     """Pure ASGI middleware: latency and count of every HTTP request by route template, method
     and status class. Unmatched paths share the handler "none", so a scanner cannot grow the
@@ -85,6 +89,7 @@ class RequestMetrics:
             ["handler", "method", "status"],
             registry=registry,
         )
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,9 +109,23 @@ class RequestMetrics:
         finally:
             handler = getattr(scope.get("route"), "path", None) or "none"
             if not handler.startswith(self.EXCLUDED):
-                method = scope["method"]
-                self.seconds.labels(handler, method).observe(time.perf_counter() - started)
-                self.requests.labels(handler, method, f"{status // 100}xx").inc()
+                method = scope["method"] if scope["method"] in METHODS else "other"
+                seconds, counts = self._series(handler, method, status // 100)
+                seconds.observe(time.perf_counter() - started)
+                counts.inc()
+
+    def _series(self, handler: str, method: str, status_class: int) -> tuple[Any, Any]:
+        """The latency and count series of one route, method and status class, looked up once
+        (a route template and method come from the router, so there are few of them)."""
+        key = (handler, method, status_class)
+        series = self._children.get(key)
+        if series is None:
+            series = (
+                self.seconds.labels(handler, method),
+                self.requests.labels(handler, method, f"{status_class}xx"),
+            )
+            self._children[key] = series
+        return series
 
 
 class StateCollector(Collector):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Pages and their assets come from the app itself; nothing may frame them.
@@ -27,6 +27,12 @@ _COMMON = [
 ]
 
 
+# What a response gets unless it set the header itself, as raw ASGI header pairs.
+_HTML_HEADERS = (*_COMMON, (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+_API_HEADERS = (*_COMMON, (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode()))
+_HTTPS_HEADERS = ((b"strict-transport-security", b"max-age=31536000"),)
+
+
 class SecurityHeaders:
     """Adds the security headers; a route that set its own Content-Security-Policy keeps it."""
 
@@ -41,16 +47,17 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _COMMON:
-                    headers.setdefault(name.decode(), value.decode())
-                is_html = headers.get("content-type", "").startswith("text/html")
-                headers.setdefault(
-                    "content-security-policy",
-                    CONTENT_SECURITY_POLICY if is_html else API_CONTENT_SECURITY_POLICY,
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                is_html = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in raw
                 )
+                extra = _HTML_HEADERS if is_html else _API_HEADERS
                 if scope.get("scheme") == "https":
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                    extra = extra + _HTTPS_HEADERS
+                raw.extend(header for header in extra if header[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

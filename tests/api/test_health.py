@@ -187,3 +187,25 @@ async def test_metrics_for_an_administrator_or_the_metrics_token(
         "/metrics", headers={"Authorization": f"Bearer {api.auth.teacher_token}"}
     )
     assert admin.status_code == 200 and "scrape-me-please" not in admin.text
+
+
+async def test_request_metrics_count_each_route_and_fold_unknown_methods(
+    start_api: Any, make_settings: Any
+) -> None:
+    api: Api = await start_api(make_settings(metrics_token="scrape-me-please"))
+    for _ in range(3):
+        assert (await api.client.get("/api/teacher/students")).status_code == 200
+    assert (await api.client.request("FROB", "/no/such/page")).status_code in (404, 405)
+    assert (await api.client.request("BREW", "/no/such/page")).status_code in (404, 405)
+    text = (
+        await api.anonymous().get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
+    ).text
+    assert (
+        'http_requests_total{handler="/api/teacher/students",method="GET",status="2xx"} 3.0' in text
+    )
+    assert (
+        'http_request_duration_seconds_count{handler="/api/teacher/students",method="GET"} 3.0'
+        in text
+    )
+    assert 'http_requests_total{handler="none",method="other",status="4xx"} 2.0' in text
+    assert "FROB" not in text and "BREW" not in text
