@@ -2,4 +2,5 @@
 
 from api.cli import main
 
-main()
+if __name__ == "__main__":  # not when a child process of the API imports this module
+    main()
