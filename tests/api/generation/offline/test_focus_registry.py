@@ -132,17 +132,28 @@ def test_resolution_and_its_warnings(
 
 def test_level_and_type_the_point_lacks_are_reported() -> None:
     result = resolve(
+        grammar_focus="passato remoto",
+        topic="cibo",
+        level="A1",
+        exercise_types=["fill_in_blank", "translation"],
+    )
+    assert result.focus == "passato remoto"
+    assert result.warnings == (
+        "'passato remoto' is usually taught at B1–C2: homework generated offline will practise "
+        "it at A1 all the same.",
+        "The offline generator has no translations for 'passato remoto': translation exercises "
+        "generated offline will practise general A1 sentences.",
+    )
+    # A point with translations of its own only hears about the level.
+    pronouns = resolve(
         grammar_focus="pronomi diretti",
         topic="cibo",
         level="A1",
         exercise_types=["fill_in_blank", "translation"],
     )
-    assert result.focus == "pronomi diretti"
-    assert result.warnings == (
+    assert pronouns.warnings == (
         "'pronomi diretti' is usually taught at A2–C2: homework generated offline will practise "
         "it at A1 all the same.",
-        "The offline generator has no translations for 'pronomi diretti': translation exercises "
-        "generated offline will practise general A1 sentences.",
     )
 
 
