@@ -24,6 +24,7 @@ from api.generation.offline.matching import (
 from api.generation.offline.points import (
     articles,
     comparatives,
+    narrative,
     nouns,
     possessives,
     prepositions,
@@ -200,6 +201,26 @@ _POINTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], Builder], ...] = (
         _levels("A2"),
         _point(comparatives.comparative_item),
     ),
+    (
+        narrative.POINT,
+        (
+            "passato prossimo o imperfetto",
+            "passato prossimo vs imperfetto",
+            "passato prossimo versus imperfetto",
+            "passato prossimo imperfetto",
+            "imperfetto e passato prossimo",
+            "imperfetto o passato prossimo",
+            "imperfetto vs passato prossimo",
+            "imperfetto passato prossimo",
+            "passato prossimo o l imperfetto",
+            "passato prossimo e l imperfetto",
+            "perfect vs imperfect",
+            "perfect or imperfect",
+            "perfect and imperfect",
+        ),
+        _levels("A2"),
+        _point(narrative.narrative_item),
+    ),
 )
 
 # Points that mix others: the plain word ("articoli") asks for every kind.
@@ -241,8 +262,7 @@ NOT_OFFLINE: tuple[str, ...] = (
     "superlativi", "superlative", "avverbi", "adverb", "adverbs", "dimostrativi",
     "demonstrative", "demonstratives", "numeri", "numbers", "negazione", "negation",
     "interrogativi", "question words", "congiunzioni", "conjunctions",
-    "passato prossimo e imperfetto", "passato prossimo o imperfetto",
-    "passato prossimo vs imperfetto", "futuro nel passato", "verbi modali", "modal verbs",
+    "futuro nel passato", "verbi modali", "modal verbs",
 )  # fmt: skip
 
 GENERAL_ALIASES: tuple[str, ...] = ("general", "generale", "misto", "mixed", "ripasso", "review", "revision", "tutto", "grammatica")  # fmt: skip

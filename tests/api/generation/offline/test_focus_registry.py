@@ -29,6 +29,7 @@ POINT_HINTS: dict[str, re.Pattern[str]] = {
     "pronomi indiretti": re.compile(r"\(pronome indiretto\)$"),
     "ci e ne": re.compile(r"\(ci o ne\)$"),
     "comparativi": re.compile(r"\(comparativo\)$"),
+    "passato prossimo e imperfetto": re.compile(r"___ \(\w+\).*\(passato prossimo o imperfetto\)$"),
 }
 
 
