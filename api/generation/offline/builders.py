@@ -187,8 +187,11 @@ def adjective_item(rng: random.Random, topic: str) -> Item | None:
     article = definite_article(word, gender, plural)
     answer = adjective.form(gender, plural)
     verb = "sono" if plural else "è"
-    adverb = rng.choice(("", "molto ", "proprio "))
-    question = capitalise(f"{with_article(article, word)} {verb} {adverb}___ ({adjective.ms}).")
+    adverb = rng.choice(("", "molto ", "proprio ", "davvero "))
+    lead = rng.choice(("", "", "Secondo me, ", "Per Marco, ", "Secondo Giulia, ", "Per Luca, "))
+    question = capitalise(
+        f"{lead}{with_article(article, word)} {verb} {adverb}___ ({adjective.ms})."
+    )
     number = "plural" if plural else "singular"
     explanation = (
         f"'{word}' is {_GENDER_WORD[gender]} {number}, so '{adjective.ms}' becomes '{answer}'."

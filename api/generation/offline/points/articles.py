@@ -23,6 +23,10 @@ PARTITIVE_ARTICLES: tuple[str, ...] = tuple(
     articulated_preposition("di", a) for a in DEFINITE_ARTICLES
 )
 _GENDER_WORD = {"m": "masculine", "f": "feminine"}
+# What may stand before "the noun is adjective": an opinion or a time.
+_DEFINITE_LEADS = ("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi", "Per me,", "Secondo Anna,", "Secondo noi,", "Per Luca,", "Secondo la nonna,", "Per Paolo,", "Anche oggi", "Secondo loro,")  # fmt: skip
+# What may stand before "a noun adjective": it is one, here is one, one seems, I look for one.
+_INDEFINITE_LEADS = ("È", "Ecco", "Cerco", "Vedo", "Non è", "Mi sembra", "Sembra", "Secondo me è", "Per me è", "Forse è")  # fmt: skip
 
 
 def _split_by_number(
@@ -49,7 +53,7 @@ def definite_item(rng: random.Random, topic: str, level: str) -> Item | None:
     answer = definite_article(word, gender, plural)
     adjective, _ = _adjective_phrase(noun, plural, rng)
     verb = "sono" if plural else "è"
-    lead = rng.choice(("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi"))
+    lead = rng.choice(_DEFINITE_LEADS)
     question = f"{lead} ___ {word} {verb} {adjective}. (articolo determinativo)"
     first, other = _split_by_number(DEFINITE_ARTICLES, answer, plural, rng)
     return Item(
@@ -66,13 +70,14 @@ def definite_item(rng: random.Random, topic: str, level: str) -> Item | None:
 
 def indefinite_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """un, uno, una, un' before a singular noun with an agreeing adjective."""
-    nouns = _nouns_for(topic)
+    # A mass noun (lo zucchero) takes no indefinite article.
+    nouns = [n for n in _nouns_for(topic) if n.plural is not None]
     if not nouns:
         return None
     noun = rng.choice(nouns)
     answer = indefinite_article(noun.word, noun.gender)
     adjective, _ = _adjective_phrase(noun, False, rng)
-    lead = rng.choice(("È", "Ecco", "Cerco", "Vedo"))
+    lead = rng.choice(_INDEFINITE_LEADS)
     question = f"{lead} ___ {noun.word} {adjective}. (articolo indeterminativo)"
     # un' before a feminine vowel and uno before s + consonant are the instructive mistakes.
     wrong = [a for a in INDEFINITE_ARTICLES if a != answer]

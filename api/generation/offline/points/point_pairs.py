@@ -21,6 +21,7 @@ from api.generation.offline.morphology import (
 from api.generation.offline.points._data import points
 from api.generation.offline.points.comparatives import _second_term
 from api.generation.offline.points.nouns import plural_bank
+from api.generation.offline.points.prepositions import articulated_frames
 from api.generation.offline.points.pronouns import DIRECT, INDIRECT
 
 _SINGULAR_IN_S = frozenset({"news", "series", "bus"})
@@ -394,7 +395,7 @@ def _articulated() -> list[lexicon.TranslationPair]:
     pairs = []
     for kind in ("place", "people", "container", "surface", "owner"):
         nouns = bank["people" if kind == "people" else f"{kind}s"]
-        for frame in bank[f"{kind}_frames"]:
+        for frame in articulated_frames(kind):
             for word, _, plural, english in nouns:
                 if word in frame.get("skip", ()) or (frame["it"] == "Vado ___ {n}." and word in places):  # fmt: skip
                     continue

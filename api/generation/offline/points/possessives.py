@@ -21,7 +21,8 @@ POSSESSIVES: dict[str, tuple[str, str, str, str]] = {
     "voi": ("vostro", "vostra", "vostri", "vostre"),
     "loro": ("loro", "loro", "loro", "loro"),
 }
-_BEGINNER_OWNERS = ("io", "tu", "lui", "lei")
+# Loro, which keeps its article before a family noun, comes at A2.
+_BEGINNER_OWNERS = ("io", "tu", "lui", "lei", "noi", "voi")
 _GENDER_WORD = {"m": "masculine", "f": "feminine"}
 
 
@@ -46,7 +47,7 @@ def possessive_item(rng: random.Random, topic: str, level: str) -> Item | None:
     family = topic in ("general", "family") and (not _things() or rng.random() < 0.5)
     owners = _BEGINNER_OWNERS if rank(level) == 0 else tuple(POSSESSIVES)
     owner = rng.choice(owners)
-    plural = rank(level) > 0 and rng.random() < 0.4
+    plural = rng.random() < (0.4 if rank(level) > 0 else 0.25)
     if family:
         entry = rng.choice(data["family"])
         word = entry["plural"] if plural else entry["word"]

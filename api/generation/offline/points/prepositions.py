@@ -152,7 +152,27 @@ def simple_item(rng: random.Random, topic: str, level: str) -> Item | None:
 
 
 _ARTICULATED_KINDS = ("place", "people", "container", "surface", "owner")
-_BUILT_ODDS = 0.75  # the frames below, else the lexicon's sentences and people
+_BUILT_ODDS = 0.95  # the frames below, else the lexicon's sentences and people
+
+
+def articulated_frames(kind: str) -> list[dict[str, Any]]:
+    """The frames of a kind of the articulated bank, one per name where a frame has {name}."""
+    bank = points()["articulated_bank"]
+    frames = []
+    for frame in bank[f"{kind}_frames"]:
+        if "{name}" not in frame["it"]:
+            frames.append(frame)
+            continue
+        for name in bank["names"]:
+            frames.append(
+                {
+                    **frame,
+                    "it": frame["it"].replace("{name}", name),
+                    "alt": [t.replace("{name}", name) for t in frame.get("alt", ())],
+                    "en": [t.replace("{name}", name) for t in frame["en"]],
+                }
+            )
+    return frames
 
 
 @cache
@@ -162,7 +182,7 @@ def _articulated_entries() -> tuple[dict[str, Any], ...]:
     bank = points()["articulated_bank"]
     entries = []
     for kind in _ARTICULATED_KINDS:
-        for frame in bank[f"{kind}_frames"]:
+        for frame in articulated_frames(kind):
             for word, gender, plural, _ in bank[f"{kind}s" if kind != "people" else "people"]:
                 if word in frame.get("skip", ()):
                     continue

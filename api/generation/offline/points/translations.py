@@ -18,7 +18,14 @@ from api.generation.offline.points import point_pairs
 from api.generation.offline.points._data import points
 from api.generation.offline.points.possessives import possessive
 
-_PLACES = frozenset({"ristorante", "ospedale", "museo", "stazione"})
+_PLACES = frozenset({"ristorante", "ospedale", "museo", "stazione", "negozio", "parco", "stadio", "piazza", "spiaggia"})  # fmt: skip
+# What one looks for or cannot find, and has or would like one of.
+_THINGS = frozenset({"orologio", "sveglia", "asciugamano", "spazzolino", "ombrello", "scarpa", "zucchina", "uovo", "arancia", "albicocca", "biglietto", "zaino", "quaderno", "astuccio", "computer", "romanzo", "specchio", "piatto", "strumento", "yogurt"})  # fmt: skip
+# What has a time: the definite article in "A che ora è ...?"; the events one has (Domani ho un esame).
+_TIMED = frozenset({"treno", "autobus", "aereo", "esame", "lezione", "riunione", "spettacolo", "film"})  # fmt: skip
+_EVENTS = frozenset({"esame", "lezione", "riunione"})
+# Where-is nouns only: a classroom, a mass noun (no "a sugar").
+_WHERE_ONLY = frozenset({"aula", "zucchero", "formaggio", "insalata"})
 # Mass nouns one buys but does not order at a table ("Prendo del sale" is odd).
 _INGREDIENTS = frozenset({"olio", "sale", "zucchero", "farina", "aceto", "burro", "panna"})
 # What one keeps in the fridge.
@@ -60,29 +67,47 @@ def _nouns() -> list[tuple[lexicon.Noun, list[str]]]:
 
 
 def _articles() -> list[lexicon.TranslationPair]:
+    """Dov'è / Cerco / Non trovo / Ecco / Quanto costa / A che ora è + the; Ho / Vorrei / Cerco / C'è ... qui vicino?
+    / Domani ho + a: each noun in the sentences that suit it."""
     pairs = []
     for noun, english in _nouns():
-        the = with_article(definite_article(noun.word, noun.gender, False), noun.word)
-        pairs.append(
-            _pair(
-                "articoli determinativi",
-                "A1",
-                f"Dov'è {the}?",
-                f"Where is the {english[0]}?",
-                [f"Dove è {the}?"],
-                [f"Where is the {e}?" for e in english[1:]],
-            )
-        )
-        a = with_article(indefinite_article(noun.word, noun.gender), noun.word)
-        if noun.word in _PLACES:
-            it, it_alt = f"C'è {a} qui vicino?", [f"Qui vicino c'è {a}?"]
+        word = noun.word
+        the = with_article(definite_article(word, noun.gender, False), word)
+        a = with_article(indefinite_article(word, noun.gender), word)
+        definite: list[tuple[str, list[str], list[str]]] = []
+        if word not in _TIMED or word in ("treno", "autobus", "aereo"):
+            definite.append((f"Dov'è {the}?", [f"Dove è {the}?"], [f"Where is the {e}?" for e in english]))  # fmt: skip
+        if word in _THINGS or word in _PLACES or word in _WHERE_ONLY:
+            definite.append((f"Cerco {the}.", [f"Sto cercando {the}."], [f"I am looking for the {e}." for e in english]))  # fmt: skip
+        if word in _THINGS or word in ("zucchero", "formaggio"):
+            definite.append((f"Non trovo {the}.", [f"Non riesco a trovare {the}."], [f"I can't find the {e}." for e in english]))  # fmt: skip
+        if word in _THINGS or word in _PLACES or word in _WHERE_ONLY:
+            definite.append((f"Ecco {the}.", [], [f"Here is the {e}." for e in english]))
+        if word in _THINGS:
+            how_much = [f"How much is the {e}?" for e in english]
+            how_much += [f"How much does the {e} cost?" for e in english]
+            definite.append((f"Quanto costa {the}?", [], how_much))
+        if word in _TIMED:
+            definite.append((f"A che ora è {the}?", [], [f"What time is the {e}?" for e in english]))  # fmt: skip
+        for it, it_alt, en in definite:
+            pairs.append(_pair("articoli determinativi", "A1", it, en[0], it_alt, en[1:]))
+        indefinite: list[tuple[str, list[str], list[str]]] = []
+        if word in _PLACES:
             en_alt = [f"Is there {_a(e)} {where}?" for e in english for where in ("near here", "nearby", "close by")]  # fmt: skip
-            pairs.append(_pair("articoli indeterminativi", "A1", it, en_alt[0], it_alt, en_alt[1:]))
-        else:
-            en_alt = [f"I have {_a(e)}." for e in english] + [f"I have got {_a(e)}." for e in english]  # fmt: skip
-            pairs.append(
-                _pair("articoli indeterminativi", "A1", f"Ho {a}.", en_alt[0], [], en_alt[1:])
-            )
+            indefinite.append((f"C'è {a} qui vicino?", [f"Qui vicino c'è {a}?"], en_alt))
+            indefinite.append((f"Cerco {a}.", [f"Sto cercando {a}."], [f"I am looking for {_a(e)}." for e in english]))  # fmt: skip
+        elif word in _THINGS:
+            have = [f"I have {_a(e)}." for e in english] + [f"I have got {_a(e)}." for e in english]
+            indefinite.append((f"Ho {a}.", [], have))
+            indefinite.append((f"Vorrei {a}.", [], [f"I would like {_a(e)}." for e in english]))
+            indefinite.append((f"Cerco {a}.", [f"Sto cercando {a}."], [f"I am looking for {_a(e)}." for e in english]))  # fmt: skip
+        elif word in _EVENTS:
+            tomorrow = [f"I have {_a(e)} tomorrow." for e in english]
+            tomorrow += [f"Tomorrow I have {_a(e)}." for e in english]
+            tomorrow += [f"I have got {_a(e)} tomorrow." for e in english]
+            indefinite.append((f"Domani ho {a}.", [f"Ho {a} domani."], tomorrow))
+        for it, it_alt, en in indefinite:
+            pairs.append(_pair("articoli indeterminativi", "A1", it, en[0], it_alt, en[1:]))
     return pairs
 
 
@@ -262,7 +287,7 @@ def _owned(owner: str, gender: Gender, family: bool) -> list[str]:
 def _possessives() -> list[lexicon.TranslationPair]:
     pairs = []
     family = points()["family"]
-    things = [(n.word, n.gender, english) for n, english in _nouns() if n.word not in _PLACES]
+    things = [(n.word, n.gender, english) for n, english in _nouns() if n.word in _THINGS]
     people = [
         (f["word"], f["gender"], [f["english"], *f.get("english_alternatives", [])]) for f in family
     ]
@@ -334,9 +359,11 @@ def _adjectives() -> list[lexicon.TranslationPair]:
             adjective = adjectives[name]
             glosses = [g.strip() for g in adjective.english.split(",")]
             the = with_article(definite_article(noun.word, noun.gender, False), noun.word)
-            it = f"{the[:1].upper()}{the[1:]} è {adjective.form(noun.gender, False)}."
-            en_all = [f"The {e} is {g}." for e in english for g in glosses]
-            pairs.append(_pair("accordo degli aggettivi", "A1", it, en_all[0], [], en_all[1:]))
+            form = adjective.form(noun.gender, False)
+            for verb, en_verb in (("è", "is"), ("non è", "is not")):
+                it = f"{the[:1].upper()}{the[1:]} {verb} {form}."
+                en_all = [f"The {e} {en_verb} {g}." for e in english for g in glosses]
+                pairs.append(_pair("accordo degli aggettivi", "A1", it, en_all[0], [], en_all[1:]))
     return pairs
 
 
