@@ -19,6 +19,7 @@ from api.generation.offline.conjugation import (
     Verb,
     forms,
     is_plural,
+    past_progressive,
 )
 from api.generation.offline.points._data import pick, points
 
@@ -235,3 +236,106 @@ def _item(
             "variety": f"{entry['kind']}|{entry['verb']}|{entry['complement']}",
         },
     )
+
+
+# -- translations ---------------------------------------------------------------------------------
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pair(level: str, italian: list[str], english: list[str]) -> lexicon.TranslationPair:
+    it = list(dict.fromkeys(italian))
+    en = list(dict.fromkeys(english))
+    return lexicon.TranslationPair(
+        topic="general",
+        level=level,
+        focus=POINT,
+        italian=it[0],
+        english=en[0],
+        italian_alternatives=tuple(it[1:]),
+        english_alternatives=tuple(en[1:]),
+    )
+
+
+def _while_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.TranslationPair]:
+    """Mentre leggevo il giornale, è arrivato Paolo. / While I was reading the newspaper, Paolo
+    arrived. The action in progress may be stava + gerundio, the event may come first."""
+    data = _data()
+    who = english["subjects"][subject.it]
+    pronoun = subject.it == "io"
+    pairs = []
+    for verb, complement, where in data["backgrounds"]:
+        doing = english["backgrounds"][f"{verb}|{complement}"]
+        progress = [
+            _form(verb, "imperfetto", subject.person),
+            past_progressive(_verb(verb), subject.person),
+        ]
+        named = ["", "io"] if pronoun else [subject.it]
+        backgrounds = [_join(s, p, complement) for p in progress for s in named]
+        for event_verb, event_subject, gender, plural, event_where in data["events"]:
+            event_en = english["events"].get(f"{event_verb}|{event_subject}")
+            if event_en is None or plural or event_where not in ("any", where):
+                continue
+            done = _form(event_verb, "passato_prossimo", 2, gender)
+            events = [f"{done} {event_subject}", f"{event_subject} {done}", *event_en.get("it", ())]
+            italian = [f"Mentre {b}, {e}." for b in backgrounds for e in events]
+            italian += [f"{_cap(e)} mentre {b}." for b in backgrounds for e in events]
+            en = [f"While {who} was {d}, {e}." for d in doing for e in event_en["en"]]
+            en += [f"{_cap(e)} while {who} was {d}." for d in doing for e in event_en["en"]]
+            pairs.append(_pair("B1", italian, en))
+    return pairs
+
+
+def _habit_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.TranslationPair]:
+    """Da bambino, Marco andava al mare ogni estate. / As a child, Marco used to go to the
+    seaside every summer (went, would go)."""
+    who = english["subjects"][subject.it]
+    pronoun = "I" if subject.it == "io" else ("she" if subject.gender == "f" else "he")
+    genders: tuple[Gender, ...] = (subject.gender,) if subject.gender else ("m", "f")
+    was = _form("essere", "imperfetto", subject.person)
+    intros = [
+        f"{lead},"
+        for g in genders
+        for lead in (
+            f"Da {_CHILD[(g, False)]}",
+            f"Da {_SMALL[(g, False)]}",
+            f"Quando {was} {_SMALL[(g, False)]}",
+            f"Quando {was} {_CHILD[(g, False)]}",
+        )
+    ]
+    named = ["", "io "] if subject.it == "io" else [f"{subject.it} "]
+    leads_en = [f"As a child, {who}"] + [
+        f"When {who} was {age}, {pronoun}" for age in ("a child", "little", "small", "young")
+    ]
+    pairs = []
+    for verb, complement in _data()["habits"]:
+        phrases = english["habits"].get(f"{verb}|{complement}")
+        if phrases is None:
+            continue
+        used = _form(verb, "imperfetto", subject.person)
+        italian = [f"{intro} {s}{used} {complement}." for intro in intros for s in named]
+        en = []
+        for phrase in phrases:
+            base, rest = phrase.split(" ", 1)
+            for lead in leads_en:
+                en += [
+                    f"{lead} used to {phrase}.",
+                    f"{lead} {english['past'][base]} {rest}.",
+                    f"{lead} would {phrase}.",
+                ]
+        pairs.append(_pair("A2", italian, en))
+    return pairs
+
+
+@cache
+def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
+    """Narratives that translate one way only, with every rendering a teacher accepts."""
+    english = _data()["translation"]
+    pairs = []
+    for subject in _subjects():
+        if subject.it in english["subjects"]:
+            pairs += _while_pairs(subject, english)
+            pairs += _habit_pairs(subject, english)
+    return tuple(pairs)

@@ -14,7 +14,7 @@ from api.generation.offline.morphology import (
     indefinite_article,
     with_article,
 )
-from api.generation.offline.points import point_pairs
+from api.generation.offline.points import narrative, point_pairs
 from api.generation.offline.points._data import points
 from api.generation.offline.points.possessives import possessive
 
@@ -377,4 +377,5 @@ def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
         *_prepositions(),
         *_adjectives(),
         *point_pairs.translation_pairs(),
+        *narrative.translation_pairs(),
     )

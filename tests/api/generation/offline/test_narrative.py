@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
+from typing import Any
 
 import pytest
 
 from api.generation.offline import resolve
 from api.generation.offline.builders import normalise_answer
-from api.generation.offline.generator import _to_exercise
-from api.generation.offline.points.narrative import HINT, POINT, narrative_item
+from api.generation.offline.generator import _to_exercise, pair_exercises
+from api.generation.offline.points.narrative import HINT, POINT, narrative_item, translation_pairs
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,57 @@ def test_agreement_follows_a_named_subject_and_either_is_right_for_io() -> None:
         if found == set(_GOLDEN):
             break
     assert found == set(_GOLDEN)
+
+
+def _pair_for(italian: str) -> Any:
+    return next(p for p in translation_pairs() if p.italian == italian)
+
+
+@pytest.mark.parametrize(
+    ("italian", "right", "wrong"),
+    [
+        (
+            "Mentre leggevo il giornale, è arrivato Paolo.",
+            [
+                "Mentre io stavo leggendo il giornale, Paolo è arrivato.",
+                "Paolo è arrivato mentre leggevo il giornale.",
+            ],
+            [
+                "Mentre ho letto il giornale, è arrivato Paolo.",
+                "Mentre leggevo il giornale, arrivava Paolo.",
+            ],
+        ),
+        (
+            "Da bambina, Giulia andava al mare ogni estate.",
+            ["Quando era piccola, Giulia andava al mare ogni estate."],
+            [
+                "Da bambina, Giulia è andata al mare ogni estate.",
+                "Da bambino, Giulia andava al mare ogni estate.",
+            ],
+        ),
+    ],
+)
+def test_translations_accept_the_other_renderings_and_refuse_the_other_tense(
+    italian: str, right: list[str], wrong: list[str]
+) -> None:
+    to_italian, _ = pair_exercises(_pair_for(italian))
+    accepted = {normalise_answer(a) for a in (to_italian.correct_answer, *(to_italian.accepted_answers or []))}  # fmt: skip
+    assert all(normalise_answer(r) in accepted for r in right)
+    assert not any(normalise_answer(w) in accepted for w in wrong)
+
+
+def test_english_of_a_habit_accepts_used_to_the_past_and_would() -> None:
+    _, to_english = pair_exercises(
+        _pair_for("Da bambino, Marco giocava a calcio tutti i pomeriggi.")
+    )
+    accepted = {to_english.correct_answer, *(to_english.accepted_answers or [])}
+    assert {
+        "As a child, Marco used to play football every afternoon.",
+        "As a child, Marco played soccer every afternoon.",
+        "When Marco was little, he would play football every afternoon.",
+    } <= accepted
+
+
+def test_fifteen_translations_at_each_level_of_the_point() -> None:
+    levels = Counter(pair.level for pair in translation_pairs())
+    assert levels["A2"] >= 15 and levels["B1"] >= 15
