@@ -51,7 +51,7 @@ def main() -> None:
     seeds = range(args.pupils)
 
     print(
-        f"{'focus':28} {'A1=C2':>7} {'distinct':>9} {'one pupil':>10} {'bank':>6} "
+        f"{'focus':30} {'A1=C2':>7} {'distinct':>9} {'one pupil':>10} {'bank':>6} "
         f"{'of possible':>11}  levels"
     )
     lengths: dict[str, list[int]] = {level: [] for level in CEFR_LEVELS}
@@ -83,7 +83,7 @@ def main() -> None:
         distinct_all.append(distinct)
         levels = "–".join((FOCUSES[focus].levels[0], FOCUSES[focus].levels[-1])) if focus in FOCUSES else "all"  # fmt: skip
         print(
-            f"{focus:28} {identical:7.1%} {distinct:9.1%} {floor:10.1%} {len(bank):6} "
+            f"{focus:30} {identical:7.1%} {distinct:9.1%} {floor:10.1%} {len(bank):6} "
             f"{distinct / possible:11.1%}  {levels} (at {level})"
         )
         for lv in CEFR_LEVELS:

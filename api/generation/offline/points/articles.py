@@ -25,8 +25,10 @@ PARTITIVE_ARTICLES: tuple[str, ...] = tuple(
 _GENDER_WORD = {"m": "masculine", "f": "feminine"}
 # What may stand before "the noun is adjective": an opinion or a time.
 _DEFINITE_LEADS = ("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi", "Per me,", "Secondo Anna,", "Secondo noi,", "Per Luca,", "Secondo la nonna,", "Per Paolo,", "Anche oggi", "Secondo loro,")  # fmt: skip
-# What may stand before "a noun adjective": it is one, here is one, one seems, I look for one.
-_INDEFINITE_LEADS = ("È", "Ecco", "Cerco", "Vedo", "Non è", "Mi sembra", "Sembra", "Secondo me è", "Per me è", "Forse è")  # fmt: skip
+# What may stand before "a noun adjective": here is one, I look for one, it is (or seems) one.
+# The first three need something one can look for or see: not a relative, a strike or an exam.
+_NOT_SEEN = frozenset({"sciopero", "stipendio", "esame", "riunione", "lezione"})
+_INDEFINITE_LEADS = ("Ecco", "Cerco", "Vedo", "È", "Non è", "Mi sembra", "Sembra", "Secondo me è", "Per me è", "Forse è")  # fmt: skip
 
 
 def _split_by_number(
@@ -77,7 +79,8 @@ def indefinite_item(rng: random.Random, topic: str, level: str) -> Item | None:
     noun = rng.choice(nouns)
     answer = indefinite_article(noun.word, noun.gender)
     adjective, _ = _adjective_phrase(noun, False, rng)
-    lead = rng.choice(_INDEFINITE_LEADS)
+    concrete = "family" not in noun.topics and noun.word not in _NOT_SEEN
+    lead = rng.choice(_INDEFINITE_LEADS if concrete else _INDEFINITE_LEADS[3:])
     question = f"{lead} ___ {noun.word} {adjective}. (articolo indeterminativo)"
     # un' before a feminine vowel and uno before s + consonant are the instructive mistakes.
     wrong = [a for a in INDEFINITE_ARTICLES if a != answer]
