@@ -284,7 +284,7 @@ def _while_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.Tran
             italian += [f"{_cap(e)} mentre {b}." for b in backgrounds for e in events]
             en = [f"While {who} was {d}, {e}." for d in doing for e in event_en["en"]]
             en += [f"{_cap(e)} while {who} was {d}." for d in doing for e in event_en["en"]]
-            pairs.append(_pair("B1", italian, en))
+            pairs.append(_pair("A2" if pronoun else "B1", italian, en))
     return pairs
 
 
