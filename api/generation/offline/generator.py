@@ -3,6 +3,7 @@ repeats, reproducible for a (request, seed) pair."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections.abc import Iterator
@@ -236,9 +237,19 @@ def _translation_exercises(
     A sentence is used in one direction only, since the other would give its answer away.
     """
     pairs = registry.translation_pairs()
-    for group in _translation_ranks(request.cefr_level, focus, topic):
-        numbers = list(group)
+    groups = [list(group) for group in _translation_ranks(request.cefr_level, focus, topic)]
+    for numbers in groups:
         rng.shuffle(numbers)
+    if focus == m.GENERAL:
+        # The bank's sentences (every tense) alternate with those built from the points' frames,
+        # each best-fitting first, so the pupils of one assignment do not all translate the same
+        # few bank sentences.
+        bank = len(lexicon.translation_pairs())
+        ranked = [n for numbers in groups for n in numbers]
+        written = [n for n in ranked if n < bank]
+        built = [n for n in ranked if n >= bank]
+        groups = [[n for pair in itertools.zip_longest(written, built) for n in pair if n is not None]]  # fmt: skip
+    for numbers in groups:
         for number in numbers:
             to_italian, to_english = pair_exercises(pairs[number])
             exercise = to_italian if rng.random() < 0.5 else to_english
