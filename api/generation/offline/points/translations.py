@@ -302,13 +302,15 @@ def _possessives() -> list[lexicon.TranslationPair]:
                 if f["english"] == english[0] and f["word"] != word
                 for p in _owned(owner, f["gender"], True)
             ]
-            it = f"Dov'è {phrases[0]}?"
-            it_alt = [f"{lead} {phrase}?" for phrase in phrases for lead in ("Dov'è", "Dove è")]
             english_owners = ["his", "her"] if owner in ("lui", "lei") else [_ENGLISH_OWNER[owner]]
-            en_all = [f"Where is {o} {e}?" for o in english_owners for e in english]
-            if owner in ("lui", "lei"):  # suo is his or her: ask for the one the pair names
-                en_all.sort(key=lambda s: not s.startswith(f"Where is {_ENGLISH_OWNER[owner]} "))
-            pairs.append(_pair("aggettivi possessivi", "A1", it, en_all[0], it_alt, en_all[1:]))
+            for leads, en_lead, end in ((("Dov'è", "Dove è"), "Where is", "?"), (("Ecco",), "Here is", ".")):  # fmt: skip
+                it = f"{leads[0]} {phrases[0]}{end}"
+                it_alt = [f"{lead} {phrase}{end}" for phrase in phrases for lead in leads]
+                en_all = [f"{en_lead} {o} {e}{end}" for o in english_owners for e in english]
+                if owner in ("lui", "lei"):  # suo is his or her: ask for the one the pair names
+                    named = f"{en_lead} {_ENGLISH_OWNER[owner]} "
+                    en_all.sort(key=lambda s, named=named: not s.startswith(named))
+                pairs.append(_pair("aggettivi possessivi", "A1", it, en_all[0], it_alt, en_all[1:]))
     return pairs
 
 
