@@ -309,7 +309,9 @@ def _possessives() -> list[lexicon.TranslationPair]:
                 en_all = [f"{en_lead} {o} {e}{end}" for o in english_owners for e in english]
                 if owner in ("lui", "lei"):  # suo is his or her: ask for the one the pair names
                     named = f"{en_lead} {_ENGLISH_OWNER[owner]} "
-                    en_all.sort(key=lambda s, named=named: not s.startswith(named))
+                    en_all = [s for s in en_all if s.startswith(named)] + [
+                        s for s in en_all if not s.startswith(named)
+                    ]
                 pairs.append(_pair("aggettivi possessivi", "A1", it, en_all[0], it_alt, en_all[1:]))
     return pairs
 
