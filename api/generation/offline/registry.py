@@ -296,7 +296,7 @@ def translation_focuses() -> frozenset[str]:
 
 def _with_translation(key: str, types: tuple[str, ...]) -> tuple[ExerciseType, ...]:
     chosen = [t for t in _GRAMMAR_TYPES if t in types]
-    if key in translation_focuses():
+    if key in translation_focuses() or tenses.has_translations(key):
         chosen.append("translation")
     return tuple(chosen)
 

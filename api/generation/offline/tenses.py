@@ -268,6 +268,8 @@ class Context:
     habit: bool
     wish: bool  # a wish, a hypothesis, what matters: never an accident
     excluded: frozenset[int]
+    translate: bool  # for translations only: reads naturally with any frame
+    it_alt: tuple[str, ...]  # other right Italian for the same English (clause order, synonyms)
 
 
 @dataclass(frozen=True)
@@ -340,6 +342,8 @@ def contexts() -> tuple[Context, ...]:
                     habit=entry.get("habit", False),
                     wish=entry.get("wish", False),
                     excluded=frozenset(entry.get("not", ())),
+                    translate=entry.get("translate", False),
+                    it_alt=tuple(entry.get("it_alt", ())),
                 )
             )
     return tuple(result)
@@ -472,8 +476,21 @@ def _level_window(level: str, widen: int) -> frozenset[str]:
     return frozenset(LEVELS[low : high + 1])
 
 
-def _contexts_for(tense: TenseName, level: str) -> list[Context]:
+def translated_tenses() -> frozenset[TenseName]:
+    """The tenses with contexts written for translation: any frame reads naturally in them."""
+    return frozenset(c.tense for c in contexts() if c.translate)
+
+
+def has_translations(key: str) -> bool:
+    """Whether tense focus ``key`` has translations built from its own checked frames."""
+    rule = _RULES.get(key)
+    return rule is not None and rule.tense in translated_tenses()
+
+
+def _contexts_for(tense: TenseName, level: str, translation: bool) -> list[Context]:
     of_tense = [c for c in contexts() if c.tense == tense]
+    if tense in translated_tenses():  # its translations have their own contexts, fill-ins others
+        of_tense = [c for c in of_tense if c.translate == translation]
     at_level = [c for c in of_tense if level in c.levels]
     return at_level or of_tense
 
@@ -506,13 +523,13 @@ def _persons(verb: Verb, tense: TenseName, context: Context) -> list[int]:
 
 @cache
 def _options(
-    tense: TenseName, level: str, topic: str, reflexive_only: bool, widen: int
+    tense: TenseName, level: str, topic: str, reflexive_only: bool, widen: int, translation: bool
 ) -> tuple[tuple[Context, VerbFrame], ...]:
     """Every (context, frame) pair that fits a tense, a level window and a topic."""
     window = _level_window(level, widen)
     return tuple(
         (context, frame)
-        for context in _contexts_for(tense, level)
+        for context in _contexts_for(tense, level, translation)
         for frame in frames()
         if frame.level in window
         and (topic == "general" or frame.topic == topic)
@@ -545,7 +562,7 @@ def _choose(
     for widen in range(len(LEVELS)):  # beyond the level only when the bank runs out
         options = [
             (context, frame)
-            for context, frame in _options(tense, level, topic, reflexive_only, widen)
+            for context, frame in _options(tense, level, topic, reflexive_only, widen, translation)
             if frame.variety_key not in avoid
         ]
         if options:
@@ -759,16 +776,16 @@ def _italian_renderings(choice: _Choice) -> list[str]:
         for text, person in (("tu", 1), ("voi", 4), ("Lei", 2)):
             if person not in choice.context.excluded and text != subject.it:
                 renderings.append((text, person, None))
-    template = template_of(choice, choice.person)
-    for text, person, gender in renderings:
-        genders: tuple[Gender, ...] = (gender,) if gender else ("m", "f")
-        pronoun = gender is None
-        for g in genders:
-            for form in forms(verb, tense, person, g):
-                dropped = _italian(template, "", person, form, choice.frame.it)
-                if pronoun and _person_is_clear(verb, tense, person):
-                    results.append(dropped)
-                results.append(_italian(template, text, person, form, choice.frame.it))
+    for template in (template_of(choice, choice.person), *choice.context.it_alt):
+        for text, person, gender in renderings:
+            genders: tuple[Gender, ...] = (gender,) if gender else ("m", "f")
+            pronoun = gender is None
+            for g in genders:
+                for form in forms(verb, tense, person, g):
+                    dropped = _italian(template, "", person, form, choice.frame.it)
+                    if pronoun and _person_is_clear(verb, tense, person):
+                        results.append(dropped)
+                    results.append(_italian(template, text, person, form, choice.frame.it))
     return results
 
 

@@ -1,0 +1,280 @@
+"""Translations of the compound tenses and the congiuntivi, built from their own neutral contexts:
+hand-checked pairs, every other right rendering accepted (tu/voi/Lei, both genders, the other
+clause order, a synonym), the wrong tense refused, and enough of them for a class."""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+
+import pytest
+
+from api.generation.offline import FOCUSES, resolve
+from api.generation.offline.builders import Item, normalise_answer
+from api.generation.offline.generator import generate_exercises
+from api.generation.offline.tenses import (
+    _RULES,
+    _Choice,
+    _translation_item,
+    build_tense_item,
+    contexts,
+    frame_verb,
+    frames,
+    has_translations,
+    subjects,
+)
+from inference_worker.contract import GenerateRequest
+
+TRANSLATED = (
+    "trapassato prossimo",
+    "condizionale passato",
+    "congiuntivo imperfetto",
+    "congiuntivo trapassato",
+    "futuro anteriore",
+    "congiuntivo passato",
+)
+
+
+@cache
+def _items(focus: str, level: str) -> dict[str, Item]:
+    """The items of 1500 seeds, by their English sentence."""
+    found: dict[str, Item] = {}
+    for seed in range(1500):
+        item = build_tense_item(random.Random(seed), focus, "general", level, "translation")
+        assert item is not None
+        found.setdefault(item.question.split("«")[1].rstrip("»"), item)
+    return found
+
+
+def _built(focus: str, context_it: str, verb: str, complement: str, subject_it: str) -> Item:
+    """The translation item of one context, frame and subject, as the generator builds it."""
+    rule = _RULES[focus]
+    context = next(
+        c for c in contexts() if c.translate and c.tense == rule.tense and c.it == context_it
+    )
+    frame = next(f for f in frames() if f.verb == verb and f.it == complement)
+    subject = next(s for s in subjects() if s.it == subject_it)
+    choice = _Choice(rule, frame, frame_verb(frame), context, subject.person, subject, {})
+    item = _translation_item(choice)
+    assert item is not None
+    return item
+
+
+def _accepted(item: Item) -> set[str]:
+    return {normalise_answer(s) for s in (item.answer, *item.accepted)}
+
+
+@pytest.mark.parametrize("focus", TRANSLATED)
+def test_the_tense_has_translations_and_no_warning(focus: str) -> None:
+    assert has_translations(focus) and "translation" in FOCUSES[focus].types
+    result = resolve(
+        grammar_focus=focus, topic="general", level="B2", exercise_types=["translation"]
+    )
+    assert not any("translation" in w for w in result.warnings), result.warnings
+
+
+def test_the_passato_remoto_still_says_it_has_none() -> None:
+    assert not has_translations("passato remoto")
+
+
+@pytest.mark.parametrize(
+    ("focus", "built", "english", "right", "wrong"),
+    [
+        (
+            "trapassato prossimo",
+            ("Mi hanno detto che {s} {v} {c}.", "trasferirsi", "a Milano", "Luca"),
+            "They told me that Luca had moved to Milan.",
+            ["Mi hanno detto che Luca si era trasferito a Milano."],
+            [
+                "Mi hanno detto che Luca si è trasferito a Milano.",  # passato prossimo
+                "Mi hanno detto che Luca si era trasferita a Milano.",  # agreement
+                "Mi hanno detto che Luca aveva trasferito a Milano.",  # auxiliary
+            ],
+        ),
+        (
+            "trapassato prossimo",
+            ("Quando è arrivata la lettera, {s} {v} {c}.", "partire", "per Roma", "io"),
+            "When the letter arrived, I had left for Rome.",
+            [
+                "Quando è arrivata la lettera, ero partito per Roma.",
+                "Quando è arrivata la lettera, io ero partita per Roma.",
+                "Quando la lettera è arrivata, ero partita per Roma.",
+                "Ero partito per Roma quando è arrivata la lettera.",
+            ],
+            [
+                "Quando è arrivata la lettera, sono partito per Roma.",  # passato prossimo
+                "Quando è arrivata la lettera, avevo partito per Roma.",  # auxiliary
+            ],
+        ),
+        (
+            "condizionale passato",
+            (
+                "Se {s} {avere:congiuntivo_trapassato} tempo, {v} {c}.",
+                "organizzare",
+                "una festa a sorpresa",
+                "io",
+            ),
+            "If I had had time, I would have organised a surprise party.",
+            [
+                "Se avessi avuto tempo, avrei organizzato una festa a sorpresa.",
+                "Se io avessi avuto tempo, avrei organizzato una festa a sorpresa.",
+                "Avrei organizzato una festa a sorpresa, se avessi avuto tempo.",
+            ],
+            [
+                "Se avessi avuto tempo, organizzerei una festa a sorpresa.",  # condizionale presente
+                "Se avevo avuto tempo, avrei organizzato una festa a sorpresa.",
+            ],
+        ),
+        (
+            "condizionale passato",
+            ("{s} {v} {c}, ma non c'è stato tempo.", "partire", "per Roma", "io"),
+            "I would have left for Rome, but there was no time.",
+            [
+                "Sarei partito per Roma, ma non c'è stato tempo.",
+                "Sarei partita per Roma, ma non c'era tempo.",
+                "Io sarei partito per Roma, ma non c'è stato tempo.",
+            ],
+            [
+                "Avrei partito per Roma, ma non c'è stato tempo.",  # auxiliary
+                "Partirei per Roma, ma non c'è stato tempo.",  # condizionale presente
+            ],
+        ),
+        (
+            "congiuntivo imperfetto",
+            ("Volevo che {s} {v} {c}.", "organizzare", "una festa a sorpresa", "tu"),
+            "I wanted you to organise a surprise party.",
+            [
+                "Volevo che tu organizzassi una festa a sorpresa.",
+                "Volevo che voi organizzaste una festa a sorpresa.",
+                "Volevo che organizzaste una festa a sorpresa.",
+                "Volevo che Lei organizzasse una festa a sorpresa.",
+            ],
+            [
+                "Volevo che tu organizzi una festa a sorpresa.",  # congiuntivo presente
+                "Volevo che tu organizzavi una festa a sorpresa.",  # imperfetto
+            ],
+        ),
+        (
+            "congiuntivo imperfetto",
+            ("Se {s} {v} {c}, sarebbe tutto più facile.", "trasferirsi", "a Milano", "noi"),
+            "If we moved to Milan, everything would be easier.",
+            [
+                "Se ci trasferissimo a Milano, sarebbe tutto più facile.",
+                "Se noi ci trasferissimo a Milano, tutto sarebbe più facile.",
+                "Sarebbe tutto più facile se ci trasferissimo a Milano.",
+            ],
+            [
+                "Se ci trasferiremmo a Milano, sarebbe tutto più facile.",  # condizionale
+                "Se ci trasferiamo a Milano, sarebbe tutto più facile.",  # presente
+            ],
+        ),
+        (
+            "congiuntivo trapassato",
+            ("Pensavo che {s} {v} {c}.", "crescere", "in campagna", "Marco e Giulia"),
+            "I thought Marco and Giulia had grown up in the countryside.",
+            [
+                "Pensavo che Marco e Giulia fossero cresciuti in campagna.",
+                "Credevo che Marco e Giulia fossero cresciuti in campagna.",
+            ],
+            [
+                "Pensavo che Marco e Giulia fossero cresciute in campagna.",
+                "Pensavo che Marco e Giulia erano cresciuti in campagna.",  # indicative
+                "Pensavo che Marco e Giulia siano cresciuti in campagna.",  # congiuntivo passato
+            ],
+        ),
+        (
+            "futuro anteriore",
+            ("Entro domani sera {s} {v} {c}.", "organizzare", "una festa a sorpresa", "io"),
+            "By tomorrow evening I will have organised a surprise party.",
+            [
+                "Entro domani sera avrò organizzato una festa a sorpresa.",
+                "Entro domani sera io avrò organizzato una festa a sorpresa.",
+                "Avrò organizzato una festa a sorpresa entro domani sera.",
+            ],
+            [
+                "Entro domani sera organizzerò una festa a sorpresa.",  # futuro semplice
+                "Entro domani sera avrei organizzato una festa a sorpresa.",
+            ],
+        ),
+        (
+            "futuro anteriore",
+            ("Quando {s} {v} {c}, sarà tutto più facile.", "finire", "i compiti", "tu"),
+            "When you have finished the homework, everything will be easier.",
+            [
+                "Quando avrai finito i compiti, sarà tutto più facile.",
+                "Quando avrete finito i compiti, tutto sarà più facile.",
+                "Sarà tutto più facile quando Lei avrà finito i compiti.",
+            ],
+            [
+                "Quando hai finito i compiti, sarà tutto più facile.",  # passato prossimo
+                "Quando finirai i compiti, sarà tutto più facile.",  # futuro semplice
+            ],
+        ),
+        (
+            "congiuntivo passato",
+            ("Penso che {s} {v} {c}.", "partire", "per Roma", "Marco"),
+            "I think Marco has left for Rome.",
+            [
+                "Penso che Marco sia partito per Roma.",
+                "Credo che Marco sia partito per Roma.",
+            ],
+            [
+                "Penso che Marco è partito per Roma.",  # indicative
+                "Penso che Marco fosse partito per Roma.",  # congiuntivo trapassato
+                "Penso che Marco abbia partito per Roma.",  # auxiliary
+            ],
+        ),
+    ],
+)
+def test_hand_checked_pairs(
+    focus: str, built: tuple[str, str, str, str], english: str, right: list[str], wrong: list[str]
+) -> None:
+    item = _built(focus, *built)
+    assert item.question == f"Traduci in italiano: «{english}»"
+    assert item.answer in right, item
+    accepted = _accepted(item)
+    assert all(normalise_answer(r) in accepted for r in right), item
+    assert not any(normalise_answer(w) in accepted for w in wrong), item
+
+
+def test_the_speaker_of_io_is_either_gender() -> None:
+    items = _items("condizionale passato", "B2")
+    essere = [
+        i for e, i in items.items() if e.startswith("If I had had time") and "sarei" in i.answer
+    ]
+    assert essere
+    for item in essere:
+        accepted = _accepted(item)
+        participle = normalise_answer(item.answer).split("sarei ")[1].split()[0]
+        assert participle.endswith("o"), item
+        feminine = normalise_answer(item.answer).replace(
+            f"sarei {participle}", f"sarei {participle[:-1]}a"
+        )
+        assert feminine in accepted, item
+
+
+def test_i_am_glad_accepts_contenta_and_felice() -> None:
+    items = _items("congiuntivo passato", "B2")
+    glad = [i for e, i in items.items() if e.startswith("I am glad that")]
+    assert glad
+    for item in glad:
+        accepted = _accepted(item)
+        tail = normalise_answer(item.answer).removeprefix("sono contento che")
+        assert {f"sono contenta che{tail}", f"sono felice che{tail}"} <= accepted, item
+
+
+@pytest.mark.parametrize("focus", TRANSLATED)
+def test_fifteen_pairs_per_level_and_thirty_pupils_differ(focus: str) -> None:
+    for level in FOCUSES[focus].levels:
+        assert len(_items(focus, level)) >= 15, level
+    request = GenerateRequest(
+        cefr_level=FOCUSES[focus].levels[0],
+        grammar_focus=focus,
+        quantity=5,
+        exercise_types=["translation"],
+    )
+    homeworks = {
+        tuple(e.question for e in generate_exercises(request, seed=seed)) for seed in range(30)
+    }
+    assert len(homeworks) == 30
+    assert all(len(set(h)) == 5 for h in homeworks)
