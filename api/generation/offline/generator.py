@@ -29,6 +29,7 @@ _TRANSLATION_FOCUS_NOTES: dict[str, str] = {
     m.PRESENTE: "The presente describes habits and what is true now.",
     m.PASSATO_PROSSIMO: "The passato prossimo (avere or essere + participle) tells a finished action; with essere the participle agrees with the subject.",
     m.IMPERFETTO: "The imperfetto describes past habits and states (English 'used to').",
+    m.PASSATO_REMOTO: "The passato remoto tells the events of history and of written stories; the passato prossimo is right too, and is what much of Italy says.",
     m.FUTURO: "The futuro semplice says what will happen.",
     m.CONDIZIONALE: "The condizionale presente expresses wishes, polite requests and hypotheses (English 'would').",
     m.CONGIUNTIVO: "The congiuntivo follows verbs and expressions of opinion, wish and doubt, and conjunctions such as benché and prima che.",

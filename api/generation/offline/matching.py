@@ -11,6 +11,7 @@ GENERAL = "general"
 # Names the builders' dispatch uses; what can be practised is the table in ``registry.py``.
 PRESENTE = "presente"
 PASSATO_PROSSIMO = "passato prossimo"
+PASSATO_REMOTO = "passato remoto"
 IMPERFETTO = "imperfetto"
 FUTURO = "futuro semplice"
 CONDIZIONALE = "condizionale presente"

@@ -33,6 +33,7 @@ from api.generation.offline.conjugation import (
     past_participle,
     past_progressive,
 )
+from api.generation.offline.matching import PASSATO_REMOTO
 
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 EXERCISE_TYPES = ("fill_in_blank", "multiple_choice", "translation")
@@ -481,6 +482,12 @@ def translated_tenses() -> frozenset[TenseName]:
     return frozenset(c.tense for c in contexts() if c.translate)
 
 
+# Tenses translated in the bank's sentences alone: the passato remoto in historical sentences
+# (Dante nacque a Firenze nel 1265); its frames are everyday actions, where the passato
+# prossimo is as right.
+BANK_TRANSLATED = frozenset({PASSATO_REMOTO})
+
+
 def has_translations(key: str) -> bool:
     """Whether tense focus ``key`` has translations built from its own checked frames."""
     rule = _RULES.get(key)
@@ -836,12 +843,17 @@ def build_tense_item(
         raise ValueError(f"unknown exercise type {exercise_type!r}")
     reflexive_only = key == "verbi riflessivi"
     if reflexive_only:
-        key = rng.choice(_REFLEXIVE_TENSES.get(level, _REFLEXIVE_TENSES["B1"]))
+        keys = _REFLEXIVE_TENSES.get(level, _REFLEXIVE_TENSES["B1"])
+        if exercise_type == "translation":
+            keys = tuple(k for k in keys if k not in BANK_TRANSLATED)
+        key = rng.choice(keys)
     elif key == "imperativo" and rng.random() < 0.25:
         key = "imperativo negativo"  # a plain "imperativo" mixes in some prohibitions
     if key not in _RULES:
         raise ValueError(f"unknown tense focus {key!r}")
     translation = exercise_type == "translation"
+    if translation and key in BANK_TRANSLATED:
+        return None  # the generator takes the bank's sentences of the focus
     choice = _choose(
         rng,
         _RULES[key],

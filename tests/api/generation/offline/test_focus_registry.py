@@ -133,16 +133,16 @@ def test_resolution_and_its_warnings(
 
 def test_level_and_type_the_point_lacks_are_reported() -> None:
     result = resolve(
-        grammar_focus="passato remoto",
+        grammar_focus="stare + gerundio",
         topic="cibo",
         level="A1",
         exercise_types=["fill_in_blank", "translation"],
     )
-    assert result.focus == "passato remoto"
+    assert result.focus == "stare + gerundio"
     assert result.warnings == (
-        "'passato remoto' is usually taught at B1–C2: homework generated offline will practise "
+        "'stare + gerundio' is usually taught at A2–C2: homework generated offline will practise "
         "it at A1 all the same.",
-        "The offline generator has no translations for 'passato remoto': translation exercises "
+        "The offline generator has no translations for 'stare + gerundio': translation exercises "
         "generated offline will practise general A1 sentences.",
     )
     # A point with translations of its own only hears about the level.

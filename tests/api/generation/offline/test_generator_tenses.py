@@ -29,7 +29,6 @@ def _forms_of(tense: conjugation.TenseName) -> set[str]:
 @pytest.mark.parametrize(
     ("focus", "tense", "level"),
     [
-        ("passato remoto", "passato_remoto", "B2"),
         ("futuro anteriore", "futuro_anteriore", "B1"),
         ("trapassato prossimo", "trapassato_prossimo", "B1"),
     ],

@@ -1,6 +1,7 @@
 """Translations of the compound tenses and the congiuntivi, built from their own neutral contexts:
 hand-checked pairs, every other right rendering accepted (tu/voi/Lei, both genders, the other
-clause order, a synonym), the wrong tense refused, and enough of them for a class."""
+clause order, a synonym), the wrong tense refused, and enough of them for a class; the passato
+remoto in the bank's historical sentences, with the passato prossimo accepted too."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from functools import cache
 
 import pytest
 
-from api.generation.offline import FOCUSES, resolve
+from api.generation.offline import FOCUSES, lexicon, resolve
 from api.generation.offline.builders import Item, normalise_answer
-from api.generation.offline.generator import generate_exercises
+from api.generation.offline.generator import generate_exercises, pair_exercises
 from api.generation.offline.tenses import (
     _RULES,
+    BANK_TRANSLATED,
     _Choice,
     _translation_item,
     build_tense_item,
@@ -23,6 +25,7 @@ from api.generation.offline.tenses import (
     has_translations,
     subjects,
 )
+from api.homework.grading import grade_any
 from inference_worker.contract import GenerateRequest
 
 TRANSLATED = (
@@ -73,8 +76,70 @@ def test_the_tense_has_translations_and_no_warning(focus: str) -> None:
     assert not any("translation" in w for w in result.warnings), result.warnings
 
 
-def test_the_passato_remoto_still_says_it_has_none() -> None:
-    assert not has_translations("passato remoto")
+def test_the_passato_remoto_is_translated_in_the_bank_s_historical_sentences() -> None:
+    assert not has_translations("passato remoto") and "passato remoto" in BANK_TRANSLATED
+    assert "translation" in FOCUSES["passato remoto"].types
+    result = resolve(
+        grammar_focus="passato remoto", topic="general", level="B1", exercise_types=["translation"]
+    )
+    assert not any("translation" in w for w in result.warnings), result.warnings
+    pairs = [p for p in lexicon.translation_pairs() if p.focus == "passato remoto"]
+    assert sum(p.level == "B1" for p in pairs) >= 15 and sum(p.level == "B2" for p in pairs) >= 15
+    history = {p.italian for p in pairs} | {p.english for p in pairs}
+    for level in ("B1", "B2", "C1", "C2"):
+        request = GenerateRequest(
+            cefr_level=level,
+            grammar_focus="passato remoto",
+            quantity=8,
+            exercise_types=["translation"],
+        )
+        for seed in range(3):
+            for exercise in generate_exercises(request, seed=seed):
+                assert exercise.question.split("«")[1].rstrip("»") in history, exercise.question
+
+
+@pytest.mark.parametrize(
+    ("english", "right", "wrong"),
+    [
+        (
+            "Dante was born in Florence in 1265.",
+            [
+                "Dante nacque a Firenze nel 1265.",
+                "Nel 1265 Dante nacque a Firenze.",
+                "Dante è nato a Firenze nel 1265.",  # the passato prossimo is right too
+            ],
+            ["Dante nasceva a Firenze nel 1265.", "Dante era nato a Firenze nel 1265."],
+        ),
+        (
+            "Italy became a republic in 1946.",
+            [
+                "L'Italia diventò una repubblica nel 1946.",
+                "L'Italia divenne una repubblica nel 1946.",
+                "Nel 1946 l'Italia è diventata una repubblica.",
+            ],
+            [
+                "L'Italia diventava una repubblica nel 1946.",
+                "L'Italia diventerà una repubblica nel 1946.",
+            ],
+        ),
+        (
+            "Michelangelo painted the ceiling of the Sistine Chapel.",
+            [
+                "Michelangelo dipinse la volta della Cappella Sistina.",
+                "Michelangelo dipinse il soffitto della Cappella Sistina.",
+                "Michelangelo ha dipinto la volta della Cappella Sistina.",
+            ],
+            ["Michelangelo dipingeva la volta della Cappella Sistina."],
+        ),
+    ],
+)
+def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) -> None:
+    pair = next(p for p in lexicon.translation_pairs() if p.english == english)
+    to_italian, _ = pair_exercises(pair)
+    assert to_italian.correct_answer == right[0]
+    answers = [to_italian.correct_answer, *(to_italian.accepted_answers or [])]
+    assert all(grade_any(r, answers).verdict == "correct" for r in right)
+    assert all(grade_any(w, answers).verdict == "incorrect" for w in wrong)
 
 
 @pytest.mark.parametrize(

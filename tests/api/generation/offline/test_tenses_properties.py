@@ -22,6 +22,7 @@ from api.generation.offline.conjugation import (
     forms,
 )
 from api.generation.offline.tenses import (
+    BANK_TRANSLATED,
     EXERCISE_TYPES,
     LEVELS,
     TENSES,
@@ -91,7 +92,7 @@ def test_answer_is_the_tense_asked_and_exactly_one_option_is_right(
 
 
 @pytest.mark.parametrize("level", LEVELS)
-@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("key", [k for k in KEYS if k not in BANK_TRANSLATED])
 def test_translation_accepts_only_sentences_with_the_tense_asked(key: str, level: str) -> None:
     for item in _items(key, level, "translation"):
         assert item.question.startswith("Traduci in italiano: «") and item.question.endswith("»")
@@ -197,6 +198,8 @@ def test_auxiliary_note_where_the_meaning_chooses_it() -> None:
 def test_a1_and_c2_share_no_item(key: str) -> None:
     for seed in range(15):
         for kind in EXERCISE_TYPES:
+            if kind == "translation" and key in BANK_TRANSLATED:
+                continue  # the bank's historical sentences, not the frames
             low = build_tense_item(random.Random(seed), key, "general", "A1", kind)
             high = build_tense_item(random.Random(seed), key, "general", "C2", kind)
             assert low is not None and high is not None
