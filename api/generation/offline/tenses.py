@@ -790,9 +790,15 @@ def _italian_renderings(choice: _Choice) -> list[str]:
             for g in genders:
                 for form in forms(verb, tense, person, g):
                     dropped = _italian(template, "", person, form, choice.frame.it)
+                    full = _italian(template, text, person, form, choice.frame.it)
                     if pronoun and _person_is_clear(verb, tense, person):
-                        results.append(dropped)
-                    results.append(_italian(template, text, person, form, choice.frame.it))
+                        results += [dropped, full]
+                    elif pronoun and choice.context.translate:
+                        # Se avessi finito..., Volevo che venissi: right without the pronoun,
+                        # though the form alone does not show the person; shown with it.
+                        results += [full, dropped]
+                    else:
+                        results.append(full)
     return results
 
 

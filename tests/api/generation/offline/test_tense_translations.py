@@ -210,6 +210,7 @@ def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) 
             "I wanted you to organise a surprise party.",
             [
                 "Volevo che tu organizzassi una festa a sorpresa.",
+                "Volevo che organizzassi una festa a sorpresa.",
                 "Volevo che voi organizzaste una festa a sorpresa.",
                 "Volevo che organizzaste una festa a sorpresa.",
                 "Volevo che Lei organizzasse una festa a sorpresa.",
@@ -245,6 +246,22 @@ def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) 
                 "Pensavo che Marco e Giulia fossero cresciute in campagna.",
                 "Pensavo che Marco e Giulia erano cresciuti in campagna.",  # indicative
                 "Pensavo che Marco e Giulia siano cresciuti in campagna.",  # congiuntivo passato
+            ],
+        ),
+        (
+            "congiuntivo trapassato",
+            ("Se {s} {v} {c}, sarebbe stato tutto più facile.", "finire", "i compiti", "io"),
+            "If I had finished the homework, everything would have been easier.",
+            [
+                "Se io avessi finito i compiti, sarebbe stato tutto più facile.",
+                "Se avessi finito i compiti, sarebbe stato tutto più facile.",
+                "Sarebbe stato tutto più facile se avessi finito i compiti.",
+                "Se avessi finito i compiti, tutto sarebbe stato più facile.",
+            ],
+            [
+                "Se avrei finito i compiti, sarebbe stato tutto più facile.",  # condizionale
+                "Se avevo finito i compiti, sarebbe stato tutto più facile.",  # indicative
+                "Se io abbia finito i compiti, sarebbe stato tutto più facile.",  # cong. passato
             ],
         ),
         (
