@@ -272,6 +272,7 @@ def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) 
                 "Entro domani sera avrò organizzato una festa a sorpresa.",
                 "Entro domani sera io avrò organizzato una festa a sorpresa.",
                 "Avrò organizzato una festa a sorpresa entro domani sera.",
+                "Per domani sera avrò organizzato una festa a sorpresa.",
             ],
             [
                 "Entro domani sera organizzerò una festa a sorpresa.",  # futuro semplice
@@ -335,14 +336,18 @@ def test_the_speaker_of_io_is_either_gender() -> None:
         assert feminine in accepted, item
 
 
-def test_i_am_glad_accepts_contenta_and_felice() -> None:
+def test_i_am_glad_accepts_contenta_felice_and_mi_fa_piacere() -> None:
     items = _items("congiuntivo passato", "B2")
     glad = [i for e, i in items.items() if e.startswith("I am glad that")]
     assert glad
     for item in glad:
         accepted = _accepted(item)
         tail = normalise_answer(item.answer).removeprefix("sono contento che")
-        assert {f"sono contenta che{tail}", f"sono felice che{tail}"} <= accepted, item
+        assert {
+            f"sono contenta che{tail}",
+            f"sono felice che{tail}",
+            f"mi fa piacere che{tail}",
+        } <= accepted, item
 
 
 @pytest.mark.parametrize("focus", TRANSLATED)
