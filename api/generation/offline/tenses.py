@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -270,7 +271,9 @@ class Context:
     wish: bool  # a wish, a hypothesis, what matters: never an accident
     excluded: frozenset[int]
     translate: bool  # for translations only: reads naturally with any frame
-    it_alt: tuple[str, ...]  # other right Italian for the same English (clause order, synonyms)
+    # Other right Italian for the same English (clause order, synonyms); per person, like
+    # ``it``, for imperatives (per favore at the start or the end).
+    it_alt: tuple[str | dict[int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,7 @@ class VerbFrame:
     topic: str
     level: str
     imperative: Literal["pos", "neg"] | None
+    dont: bool  # an order that reads naturally as a prohibition too (Don't take the bus!)
     once: bool
     accident: bool
     aux: Auxiliary | None
@@ -344,7 +348,10 @@ def contexts() -> tuple[Context, ...]:
                     wish=entry.get("wish", False),
                     excluded=frozenset(entry.get("not", ())),
                     translate=entry.get("translate", False),
-                    it_alt=tuple(entry.get("it_alt", ())),
+                    it_alt=tuple(
+                        {int(k): v for k, v in alt.items()} if isinstance(alt, dict) else alt
+                        for alt in entry.get("it_alt", ())
+                    ),
                 )
             )
     return tuple(result)
@@ -361,6 +368,7 @@ def frames() -> tuple[VerbFrame, ...]:
             topic=entry["topic"],
             level=entry["level"],
             imperative=entry.get("imp"),
+            dont=entry.get("dont", False),
             once=entry.get("once", False),
             accident=entry.get("accident", False),
             aux=entry.get("aux"),
@@ -439,7 +447,7 @@ def _english(
     text = template
     for key, value in values.items():
         text = text.replace(key, value)
-    return capitalise(" ".join(text.split()))
+    return _sentence_case(" ".join(text.split()))
 
 
 # -- Italian ------------------------------------------------------------------------------------
@@ -456,7 +464,13 @@ def _italian(template: str, subject_text: str, person: int, verb_text: str, comp
         infinitive, tense = text[start + 1 : end].split(":")
         form = forms(verbs()[infinitive], cast(TenseName, tense), person)[0]
         text = text[:start] + form + text[end + 1 :]
-    return capitalise(" ".join(text.split()).replace(" ,", ","))
+    return _sentence_case(" ".join(text.split()).replace(" ,", ","))
+
+
+def _sentence_case(text: str) -> str:
+    """Upper-case the first letter of the text and of each sentence in it (Guarda! Stiamo...)."""
+    parts = re.split(r"(?<=[.!?] )", text)
+    return "".join(capitalise(part) for part in parts)
 
 
 def _clashes(subject_text: str, *texts: str) -> bool:
@@ -510,6 +524,8 @@ def _frame_fits(frame: VerbFrame, tense: TenseName, context: Context, reflexive_
         return False
     if tense == "imperativo":
         return frame.imperative == "pos" and not verb.reflexive
+    if tense == "imperativo_negativo" and context.translate:  # the English says "don't"
+        return (frame.imperative == "neg" or frame.dont) and not verb.reflexive
     if tense == "imperativo_negativo":
         return frame.imperative in ("pos", "neg") and not verb.reflexive
     return True
@@ -770,10 +786,12 @@ def _italian_renderings(choice: _Choice) -> list[str]:
     results: list[str] = []
     if choice.subject is None:
         persons = sorted(choice.context.it) if isinstance(choice.context.it, dict) else []
+        alternatives = [alt for alt in choice.context.it_alt if isinstance(alt, dict)]
         for person in persons:
-            template = _address(template_of(choice, person), choice, 0)
-            for form in forms(verb, tense, person):
-                results.append(_italian(template, "", person, form, choice.frame.it))
+            for text in (template_of(choice, person), *(a[person] for a in alternatives)):
+                template = _address(text, choice, 0)
+                for form in forms(verb, tense, person):
+                    results.append(_italian(template, "", person, form, choice.frame.it))
         return results
     subject = choice.subject
     renderings: list[tuple[str, int, Gender | None]] = [
@@ -783,15 +801,22 @@ def _italian_renderings(choice: _Choice) -> list[str]:
         for text, person in (("tu", 1), ("voi", 4), ("Lei", 2)):
             if person not in choice.context.excluded and text != subject.it:
                 renderings.append((text, person, None))
-    for template in (template_of(choice, choice.person), *choice.context.it_alt):
+    templates = [template_of(choice, choice.person)]
+    templates += [alt for alt in choice.context.it_alt if isinstance(alt, str)]
+    # For an English "-ing" sentence (Right now I'm reading) the presente is as right as the
+    # progressive: accepted after it, in the contexts written for translation.
+    accepted_tenses: tuple[TenseName, ...] = (tense,)
+    if tense == "stare_gerundio" and choice.context.translate:
+        accepted_tenses = (tense, "presente")
+    for template, used in ((t, u) for u in accepted_tenses for t in templates):
         for text, person, gender in renderings:
             genders: tuple[Gender, ...] = (gender,) if gender else ("m", "f")
             pronoun = gender is None
             for g in genders:
-                for form in forms(verb, tense, person, g):
+                for form in forms(verb, used, person, g):
                     dropped = _italian(template, "", person, form, choice.frame.it)
                     full = _italian(template, text, person, form, choice.frame.it)
-                    if pronoun and _person_is_clear(verb, tense, person):
+                    if pronoun and _person_is_clear(verb, used, person):
                         results += [dropped, full]
                     elif pronoun and choice.context.translate:
                         # Se avessi finito..., Volevo che venissi: right without the pronoun,

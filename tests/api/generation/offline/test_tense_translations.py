@@ -1,7 +1,9 @@
 """Translations of the compound tenses and the congiuntivi, built from their own neutral contexts:
 hand-checked pairs, every other right rendering accepted (tu/voi/Lei, both genders, the other
 clause order, a synonym), the wrong tense refused, and enough of them for a class; the passato
-remoto in the bank's historical sentences, with the passato prossimo accepted too."""
+remoto in the bank's historical sentences, with the passato prossimo accepted too; stare +
+gerundio with the presente accepted too; the negative imperative with the person fixed by the
+person addressed, or every "you" accepted, and per favore at the start or the end."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from api.generation.offline.tenses import (
     _translation_item,
     build_tense_item,
     contexts,
+    forms,
     frame_verb,
     frames,
     has_translations,
@@ -35,6 +38,8 @@ TRANSLATED = (
     "congiuntivo trapassato",
     "futuro anteriore",
     "congiuntivo passato",
+    "stare + gerundio",
+    "imperativo negativo",
 )
 
 
@@ -365,3 +370,197 @@ def test_fifteen_pairs_per_level_and_thirty_pupils_differ(focus: str) -> None:
     }
     assert len(homeworks) == 30
     assert all(len(set(h)) == 5 for h in homeworks)
+
+
+def _built_order(context_en: str, verb: str, complement: str, person: int, **names: str) -> Item:
+    """The translation item of one imperative context, frame and person addressed."""
+    rule = _RULES["imperativo negativo"]
+    context = next(
+        c for c in contexts() if c.translate and c.tense == rule.tense and c.en == context_en
+    )
+    frame = next(f for f in frames() if f.verb == verb and f.it == complement)
+    english = {"Signora": "Madam", "Ragazzi": "Guys", "Stasera": "Tonight"}
+    vocatives = {kind: (it, english.get(it, it)) for kind, it in names.items()}
+    choice = _Choice(rule, frame, frame_verb(frame), context, person, None, vocatives)
+    item = _translation_item(choice)
+    assert item is not None
+    return item
+
+
+def _check(item: Item, english: str, right: list[str], wrong: list[str]) -> None:
+    assert item.question == f"Traduci in italiano: «{english}»"
+    assert item.answer == right[0], item
+    answers = [item.answer, *item.accepted]
+    assert all(grade_any(r, answers).verdict == "correct" for r in right), item
+    assert all(grade_any(w, answers).verdict != "correct" for w in wrong), item
+    accepted = _accepted(item)
+    assert not any(normalise_answer(w) in accepted for w in wrong), item
+
+
+@pytest.mark.parametrize(
+    ("built", "english", "right", "wrong"),
+    [
+        (
+            ("In questo momento {s} {v} {c}.", "leggere", "il giornale", "io"),
+            "Right now I am reading the newspaper.",
+            [
+                "In questo momento sto leggendo il giornale.",
+                "Sto leggendo il giornale in questo momento.",
+                "Proprio adesso io sto leggendo il giornale.",
+                "In questo momento leggo il giornale.",  # the presente, as right
+                "Adesso leggo il giornale.",
+            ],
+            [
+                "In questo momento stavo leggendo il giornale.",  # past progressive
+                "In questo momento leggevo il giornale.",  # imperfetto
+                "In questo momento ho letto il giornale.",  # passato prossimo
+                "In questo momento sta leggendo il giornale.",  # person
+                "In questo momento sto leggere il giornale.",  # infinitive
+            ],
+        ),
+        (
+            ("Guarda! {s} {v} {c}.", "giocare", "a calcio", "i ragazzi"),
+            "Look! The boys are playing football.",
+            [
+                "Guarda! I ragazzi stanno giocando a calcio.",
+                "Guardate! I ragazzi stanno giocando a calcio.",
+                "Guardi! I ragazzi giocano a calcio.",
+            ],
+            [
+                "Guarda! I ragazzi stavano giocando a calcio.",
+                "Guarda! I ragazzi hanno giocato a calcio.",
+                "Guarda! I ragazzi sta giocando a calcio.",
+            ],
+        ),
+        (
+            ("Al momento {s} {v} {c}.", "divertirsi", "alla festa", "noi"),
+            "At the moment we are having fun at the party.",
+            [
+                "Al momento ci stiamo divertendo alla festa.",
+                "Al momento stiamo divertendoci alla festa.",
+                "In questo momento ci divertiamo alla festa.",
+                "Ci stiamo divertendo alla festa al momento.",
+            ],
+            [
+                "Al momento ci stavamo divertendo alla festa.",
+                "Al momento ci siamo divertiti alla festa.",
+                "Al momento stiamo divertendo alla festa.",  # the pronoun forgotten
+            ],
+        ),
+    ],
+)
+def test_progressive_pairs(
+    built: tuple[str, str, str, str], english: str, right: list[str], wrong: list[str]
+) -> None:
+    _check(_built("stare + gerundio", *built), english, right, wrong)
+
+
+@pytest.mark.parametrize(
+    ("built", "english", "right", "wrong"),
+    [
+        (
+            ("{name}, please don't {v:base} {c}!", "prendere", "l'autobus", 1, {"name": "Marco"}),
+            "Marco, please don't take the bus!",
+            [
+                "Marco, per favore, non prendere l'autobus!",
+                "Marco, non prendere l'autobus, per favore!",
+                "Per favore, Marco, non prendere l'autobus!",
+                "Non prendere l'autobus, Marco, per favore!",
+            ],
+            [
+                "Marco, per favore, non prendi l'autobus!",  # indicative
+                "Marco, per favore, non prenda l'autobus!",  # Lei: a first name is tu
+                "Marco, per favore, non prendete l'autobus!",
+                "Marco, per favore, prendi l'autobus!",
+            ],
+        ),
+        (
+            ("Please don't {v:base} {c}!", "chiudere", "la porta", 1, {}),
+            "Please don't close the door!",
+            [
+                "Per favore, non chiudere la porta!",
+                "Non chiudere la porta, per favore!",
+                "Per favore, non chiuda la porta!",  # the English "you" can be Lei
+                "Non chiudete la porta, per favore!",  # or voi
+            ],
+            [
+                "Per favore, non chiudi la porta!",
+                "Per favore, non chiudiamo la porta!",
+                "Per favore, non chiude la porta!",
+            ],
+        ),
+        (
+            ("{lei}, please don't {v:base} {c}!", "spegnere", "la luce", 2, {"lei": "Signora"}),
+            "Madam, please don't switch off the light!",
+            [
+                "Signora, per favore, non spenga la luce!",
+                "Signora, non spenga la luce, per favore!",
+            ],
+            [
+                "Signora, per favore, non spegnere la luce!",  # tu
+                "Signora, per favore, non spegne la luce!",  # indicative
+            ],
+        ),
+        (
+            (
+                "{group}, please don't {v:base} {c}!",
+                "restare",
+                "in albergo",
+                4,
+                {"group": "Ragazzi"},
+            ),
+            "Guys, please don't stay at the hotel!",
+            [
+                "Ragazzi, per favore, non restate in albergo!",
+                "Ragazzi, non restate in albergo, per favore!",
+            ],
+            [
+                "Ragazzi, per favore, non restare in albergo!",  # tu
+                "Ragazzi, per favore, non restiate in albergo!",
+            ],
+        ),
+        (
+            ("{noi}, let's not {v:base} {c}!", "cenare", "fuori", 3, {"noi": "Stasera"}),
+            "Tonight, let's not have dinner out!",
+            ["Stasera, non ceniamo fuori!", "Stasera non ceniamo fuori!"],
+            ["Stasera, non cenare fuori!", "Stasera, non cenate fuori!"],
+        ),
+    ],
+)
+def test_prohibition_pairs(
+    built: tuple[str, str, str, int, dict[str, str]],
+    english: str,
+    right: list[str],
+    wrong: list[str],
+) -> None:
+    context, verb, complement, person, names = built
+    _check(_built_order(context, verb, complement, person, **names), english, right, wrong)
+
+
+@pytest.mark.parametrize("focus", ["stare + gerundio", "imperativo negativo"])
+def test_every_sentence_starts_with_a_capital(focus: str) -> None:
+    for level in FOCUSES[focus].levels:
+        for item in _items(focus, level).values():
+            for sentence in (item.question, item.answer, *item.accepted):
+                for mark in ". ", "! ", "? ":
+                    for part in sentence.split(mark)[1:]:
+                        assert part[:1] == part[:1].upper(), sentence
+
+
+def test_the_progressive_is_shown_and_the_presente_accepted() -> None:
+    items = _items("stare + gerundio", "B1")
+    for item in items.values():
+        assert any(
+            f" {stare} " in f" {item.answer.casefold()} "
+            for stare in ("sto", "stai", "sta", "stiamo", "state", "stanno")
+        ), item
+        verb = lexicon.verbs()[item.word]
+        presente = forms(verb, "presente", int(item.tags["person"]))[0]
+        assert any(f" {presente} " in f" {a.casefold()} " for a in item.accepted), item
+
+
+def test_prohibitions_are_translated_with_prohibitions_only() -> None:
+    by_english = {f.en: f for f in frames() if f.imperative == "neg" or f.dont}
+    for level in FOCUSES["imperativo negativo"].levels:
+        for english in _items("imperativo negativo", level):
+            assert any(english.endswith(f" {c}!") for c in by_english), english
