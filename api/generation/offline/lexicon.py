@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,6 +87,29 @@ class TranslationPair:
     english: str
     italian_alternatives: tuple[str, ...]
     english_alternatives: tuple[str, ...]
+
+    @classmethod
+    def of(
+        cls, focus: str, level: str, italian: Iterable[str], english: Iterable[str]
+    ) -> TranslationPair:
+        """A general-topic pair whose first Italian and English renderings are the main ones
+        (repeated renderings kept once)."""
+        it = list(dict.fromkeys(italian))
+        en = list(dict.fromkeys(english))
+        return cls(
+            topic="general",
+            level=level,
+            focus=focus,
+            italian=it[0],
+            english=en[0],
+            italian_alternatives=tuple(it[1:]),
+            english_alternatives=tuple(en[1:]),
+        )
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter in upper case, the rest as it is."""
+    return text[:1].upper() + text[1:]
 
 
 def _load(name: str) -> Any:

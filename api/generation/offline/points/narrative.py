@@ -241,24 +241,6 @@ def _item(
 # -- translations ---------------------------------------------------------------------------------
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _pair(level: str, italian: list[str], english: list[str]) -> lexicon.TranslationPair:
-    it = list(dict.fromkeys(italian))
-    en = list(dict.fromkeys(english))
-    return lexicon.TranslationPair(
-        topic="general",
-        level=level,
-        focus=POINT,
-        italian=it[0],
-        english=en[0],
-        italian_alternatives=tuple(it[1:]),
-        english_alternatives=tuple(en[1:]),
-    )
-
-
 def _while_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.TranslationPair]:
     """Mentre leggevo il giornale, è arrivato Paolo. / While I was reading the newspaper, Paolo
     arrived. The action in progress may be stava + gerundio, the event may come first."""
@@ -281,10 +263,16 @@ def _while_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.Tran
             done = _form(event_verb, "passato_prossimo", 2, gender)
             events = [f"{done} {event_subject}", f"{event_subject} {done}", *event_en.get("it", ())]
             italian = [f"Mentre {b}, {e}." for b in backgrounds for e in events]
-            italian += [f"{_cap(e)} mentre {b}." for b in backgrounds for e in events]
+            italian += [
+                f"{lexicon.capitalised(e)} mentre {b}." for b in backgrounds for e in events
+            ]
             en = [f"While {who} was {d}, {e}." for d in doing for e in event_en["en"]]
-            en += [f"{_cap(e)} while {who} was {d}." for d in doing for e in event_en["en"]]
-            pairs.append(_pair("A2" if pronoun else "B1", italian, en))
+            en += [
+                f"{lexicon.capitalised(e)} while {who} was {d}."
+                for d in doing
+                for e in event_en["en"]
+            ]
+            pairs.append(lexicon.TranslationPair.of(POINT, "A2" if pronoun else "B1", italian, en))
     return pairs
 
 
@@ -325,7 +313,7 @@ def _habit_pairs(subject: Subject, english: dict[str, Any]) -> list[lexicon.Tran
                     f"{lead} {english['past'][base]} {rest}.",
                     f"{lead} would {phrase}.",
                 ]
-        pairs.append(_pair("A2", italian, en))
+        pairs.append(lexicon.TranslationPair.of(POINT, "A2", italian, en))
     return pairs
 
 

@@ -7,7 +7,6 @@ article (Bread? / The bread?), non è alto come beside è meno alto di."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -32,27 +31,6 @@ def _frames() -> dict[str, Any]:
     return frames
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _pair(
-    focus: str, level: str, italian: Iterable[str], english: Iterable[str]
-) -> lexicon.TranslationPair:
-    """A pair whose first Italian and English renderings are the main ones."""
-    it = list(dict.fromkeys(italian))
-    en = list(dict.fromkeys(english))
-    return lexicon.TranslationPair(
-        topic="general",
-        level=level,
-        focus=focus,
-        italian=it[0],
-        english=en[0],
-        italian_alternatives=tuple(it[1:]),
-        english_alternatives=tuple(en[1:]),
-    )
-
-
 def _options(text: str) -> list[str]:
     return text.split("|")
 
@@ -70,7 +48,7 @@ def _prepositions() -> list[lexicon.TranslationPair]:
         for preposition, place, english in places:
             it = [t.replace("{p}", f"{preposition} {place}") for t in frame["it"]]
             en = [t.replace("{P}", e) for t in frame["en"] for e in _options(english)]
-            pairs.append(_pair(focus, frame["level"], it, en))
+            pairs.append(lexicon.TranslationPair.of(focus, frame["level"], it, en))
     for frame in frames["vehicle_frames"]:
         for vehicle, english in frames["vehicles"].items():
             en = [
@@ -78,7 +56,9 @@ def _prepositions() -> list[lexicon.TranslationPair]:
                 for text in (frame["en"], frame["en"].replace("I go ", "I am going "))
                 for e in _options(english)
             ]
-            pairs.append(_pair(focus, "A1", [frame["it"].replace("{v}", vehicle)], en))
+            pairs.append(
+                lexicon.TranslationPair.of(focus, "A1", [frame["it"].replace("{v}", vehicle)], en)
+            )
     for (city, english_city), (vehicle, english) in itertools.product(
         frames["cities"].items(), frames["far_vehicles"].items()
     ):
@@ -89,7 +69,7 @@ def _prepositions() -> list[lexicon.TranslationPair]:
             for c in _options(english_city)
             for e in _options(english)
         ]
-        pairs.append(_pair(focus, "A1", it, en))
+        pairs.append(lexicon.TranslationPair.of(focus, "A1", it, en))
     names = frames["relation_names"]
     for (name, gender), (relation, english) in itertools.product(
         names, frames["relations"].items()
@@ -102,14 +82,14 @@ def _prepositions() -> list[lexicon.TranslationPair]:
             it = [f"{name} è {relation} di {other}."]
             en = [f"{name} is {other}'s {e}." for e in _options(english)]
             en += [f"{name} is the {e} of {other}." for e in _options(english)]
-            pairs.append(_pair(focus, "A1", it, en))
+            pairs.append(lexicon.TranslationPair.of(focus, "A1", it, en))
     for clause in frames["since"]:
         for (number, english_number), (unit, english_unit) in itertools.product(
             frames["since_numbers"].items(), frames["since_units"].items()
         ):
             it = [f"{c} da {number} {unit}." for c in clause["it"]]
             en = [f"{c} for {english_number} {english_unit}." for c in clause["en"]]
-            pairs.append(_pair(focus, "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of(focus, "A2", it, en))
     return pairs
 
 
@@ -133,7 +113,7 @@ def _plurals() -> list[lexicon.TranslationPair]:
                 for w in _options(english[noun.word])
                 for n in (word, digit)
             ]
-            pairs.append(_pair("plurale dei nomi", "A1", it, en))
+            pairs.append(lexicon.TranslationPair.of("plurale dei nomi", "A1", it, en))
     return pairs
 
 
@@ -148,8 +128,10 @@ def _english_plural(english: str) -> bool:
 def _object_renderings(phrase: str, english: str, person: bool) -> list[str]:
     """The English of an object at the head of a sentence: Bread? / The bread?"""
     if person:
-        return [_cap(e) for e in _options(english)]
-    return [f"The {e}" for e in _options(english)] + [_cap(e) for e in _options(english)]
+        return [lexicon.capitalised(e) for e in _options(english)]
+    return [f"The {e}" for e in _options(english)] + [
+        lexicon.capitalised(e) for e in _options(english)
+    ]
 
 
 def _participle(part: str, gender: str, plural: bool) -> str:
@@ -159,7 +141,7 @@ def _participle(part: str, gender: str, plural: bool) -> str:
 
 def _with_past(pronoun: str) -> str:
     """lo and la elide before ho (L'ho visto), li and le do not (Li ho visti)."""
-    return "L'ho" if pronoun in ("lo", "la") else f"{_cap(pronoun)} ho"
+    return "L'ho" if pronoun in ("lo", "la") else f"{lexicon.capitalised(pronoun)} ho"
 
 
 def _direct() -> list[lexicon.TranslationPair]:
@@ -186,13 +168,13 @@ def _direct() -> list[lexicon.TranslationPair]:
             italian_objects = [(phrase, gender, plural), *((o[0], o[1], o[2]) for o in same)]
             for key in verb["times"]:
                 it = [
-                    f"{_cap(obj)}? {_cap(DIRECT[(g, p)])} {verb['io']} {when}."
+                    f"{lexicon.capitalised(obj)}? {lexicon.capitalised(DIRECT[(g, p)])} {verb['io']} {when}."
                     for obj, g, p in italian_objects
                     for when in times[key]["it"]
                 ]
                 if verb["io"] == "chiamo":
                     it += [
-                        f"{_cap(phrase)}? {_cap(INDIRECT[(gender, plural)])} telefono {when}."
+                        f"{lexicon.capitalised(phrase)}? {lexicon.capitalised(INDIRECT[(gender, plural)])} telefono {when}."
                         for when in times[key]["it"]
                     ]
                 en = [
@@ -201,16 +183,16 @@ def _direct() -> list[lexicon.TranslationPair]:
                     for v in _options(verb["en"])
                     for when in times[key]["en"]
                 ]
-                pairs.append(_pair("pronomi diretti", "A2", it, en))
+                pairs.append(lexicon.TranslationPair.of("pronomi diretti", "A2", it, en))
             for when in past_times.values():
                 it = [
-                    f"{_cap(obj)}? {_with_past(DIRECT[(g, p)])} {_participle(verb['part'], g, p)} {w}."  # fmt: skip
+                    f"{lexicon.capitalised(obj)}? {_with_past(DIRECT[(g, p)])} {_participle(verb['part'], g, p)} {w}."  # fmt: skip
                     for obj, g, p in italian_objects
                     for w in when["it"]
                 ]
                 if verb["io"] == "chiamo":
                     it += [
-                        f"{_cap(phrase)}? {_cap(INDIRECT[(gender, plural)])} ho telefonato {w}."
+                        f"{lexicon.capitalised(phrase)}? {lexicon.capitalised(INDIRECT[(gender, plural)])} ho telefonato {w}."
                         for w in when["it"]
                     ]
                 en = [
@@ -219,7 +201,7 @@ def _direct() -> list[lexicon.TranslationPair]:
                     for v in _options(verb["past"])
                     for w in when["en"]
                 ]
-                pairs.append(_pair("pronomi diretti", "B1", it, en))
+                pairs.append(lexicon.TranslationPair.of("pronomi diretti", "B1", it, en))
     return pairs
 
 
@@ -234,33 +216,37 @@ def _indirect() -> list[lexicon.TranslationPair]:
         for thing, many, english in frames["likes"]:
             verb = "piacciono" if many else "piace"
             it = [
-                f"{who}? {_cap(pronoun)} {verb} {thing}.",
+                f"{who}? {lexicon.capitalised(pronoun)} {verb} {thing}.",
                 f"{who}? A {stressed} {verb} {thing}.",
-                f"{who}? {_cap(thing)} {pronoun} {verb}.",
+                f"{who}? {lexicon.capitalised(thing)} {pronoun} {verb}.",
             ]
             like = "like" if plural else "likes"
-            en = [f"{h}? {_cap(subject)} {like} {e}." for h in heads for e in _options(english)]
-            pairs.append(_pair("pronomi indiretti", "A2", it, en))
+            en = [
+                f"{h}? {lexicon.capitalised(subject)} {like} {e}."
+                for h in heads
+                for e in _options(english)
+            ]
+            pairs.append(lexicon.TranslationPair.of("pronomi indiretti", "A2", it, en))
         direct = DIRECT[(gender, plural)]
         for key in ("ogni sera", "ogni settimana"):
-            it = [f"{who}? {_cap(pronoun)} telefono {w}." for w in times[key]["it"]]
-            it += [f"{who}? {_cap(direct)} chiamo {w}." for w in times[key]["it"]]
+            it = [f"{who}? {lexicon.capitalised(pronoun)} telefono {w}." for w in times[key]["it"]]
+            it += [f"{who}? {lexicon.capitalised(direct)} chiamo {w}." for w in times[key]["it"]]
             en = [
                 f"{h}? I {v} {object_} {w}."
                 for h in heads
                 for v in ("phone", "call", "ring")
                 for w in times[key]["en"]
             ]
-            pairs.append(_pair("pronomi indiretti", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("pronomi indiretti", "A2", it, en))
         for key in ("ogni settimana", "ogni mese"):
-            it = [f"{who}? {_cap(pronoun)} scrivo {w}." for w in times[key]["it"]]
+            it = [f"{who}? {lexicon.capitalised(pronoun)} scrivo {w}." for w in times[key]["it"]]
             en = [
                 f"{h}? I write {to}{object_} {w}."
                 for h in heads
                 for to in ("to ", "")
                 for w in times[key]["en"]
             ]
-            pairs.append(_pair("pronomi indiretti", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("pronomi indiretti", "A2", it, en))
     return pairs
 
 
@@ -274,7 +260,7 @@ def _ci_ne() -> list[lexicon.TranslationPair]:
         for often in frames["ci_often"].values():
             it = [f"{city}? Ci vado {w}." for w in often["it"]]
             en = [f"{c}? {e}." for c in _options(english) for e in often["en"]]
-            pairs.append(_pair("ci e ne", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("ci e ne", "A2", it, en))
         for number, english_number in frames["since_numbers"].items():
             it = [f"{city}? Ci {v} da {number} anni." for v in ("abito", "vivo")]
             en = [
@@ -282,12 +268,14 @@ def _ci_ne() -> list[lexicon.TranslationPair]:
                 for c in _options(english)
                 for v in ("lived", "been living")
             ]
-            pairs.append(_pair("ci e ne", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("ci e ne", "A2", it, en))
     people = {"fratelli", "sorelle", "figli", "gatti"}
     for noun, (gender, english) in frames["ne_nouns"].items():
         article = "Le" if gender == "f" else ("Gli" if noun[0] in "aeiou" else "I")
-        heads_it = [_cap(noun), f"{article} {noun}"]
-        heads_en = [_cap(e) for e in _options(english)] + [f"The {e}" for e in _options(english)]
+        heads_it = [lexicon.capitalised(noun), f"{article} {noun}"]
+        heads_en = [lexicon.capitalised(e) for e in _options(english)] + [
+            f"The {e}" for e in _options(english)
+        ]
         for number, renderings in frames["ne_numbers"].items():
             numbers_it = [number, renderings[1]]
             it = [f"{h}? Ne ho {n}." for h in heads_it for n in numbers_it]
@@ -298,12 +286,12 @@ def _ci_ne() -> list[lexicon.TranslationPair]:
                 for n in renderings
                 for tail in ("", " of them")
             ]
-            pairs.append(_pair("ci e ne", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("ci e ne", "A2", it, en))
             if noun in people:
                 continue
             it = [f"{h}? Ne vorrei {n}, per favore." for h in heads_it for n in numbers_it]
             en = [f"{h}? I would like {n}, please." for h in heads_en for n in renderings]
-            pairs.append(_pair("ci e ne", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("ci e ne", "A2", it, en))
     return pairs
 
 
@@ -320,7 +308,11 @@ def _comparatives() -> list[lexicon.TranslationPair]:
             more, plain = _options(english)
             form = adjectives[adjective].form(gender, False)
             it = [f"{name} è più {form} di {other}."]
-            pairs.append(_pair("comparativi", "A2", it, [f"{name} is {more} than {other}."]))
+            pairs.append(
+                lexicon.TranslationPair.of(
+                    "comparativi", "A2", it, [f"{name} is {more} than {other}."]
+                )
+            )
             it = [f"{name} è meno {form} di {other}."]
             it += [
                 f"{name} non è {so}{form} {as_} {other}."
@@ -332,7 +324,7 @@ def _comparatives() -> list[lexicon.TranslationPair]:
                 )  # fmt: skip
             ]
             en = [f"{name} is not as {plain} as {other}.", f"{name} is less {plain} than {other}."]
-            pairs.append(_pair("comparativi", "A2", it, en))
+            pairs.append(lexicon.TranslationPair.of("comparativi", "A2", it, en))
     english_of = frames["chain_english"]
     for chain in points()["comparative_chains"]:
         items = [(p, g) for p, g in chain["items"] if p in english_of]
@@ -357,7 +349,7 @@ def _chain_pair(
     english_of = _frames()["chain_english"]
     link, rest = _second_term(two, two_gender)
     form = forms[0 if one_gender == "m" else 1]
-    it = [f"{_cap(one)} è più {form} {link} {rest}.".replace("' ", "'")]
+    it = [f"{lexicon.capitalised(one)} è più {form} {link} {rest}.".replace("' ", "'")]
     if forms[0] == "breve":  # of time, corto is as right as breve
         it.append(it[0].replace(f" {form} ", " corto " if one_gender == "m" else " corta "))
     en = []
@@ -365,13 +357,13 @@ def _chain_pair(
         for first in _options(english_of[one]):
             for second in _options(english_of[two]):
                 if first.startswith(("a ", "an ")):
-                    en.append(f"{_cap(first)} is {adjective} than {second}.")
+                    en.append(f"{lexicon.capitalised(first)} is {adjective} than {second}.")
                     continue
                 en.append(f"The {first} is {adjective} than the {second}.")
                 a_first = f"an {first}" if first[0] in "aeiou" else f"a {first}"
                 a_second = f"an {second}" if second[0] in "aeiou" else f"a {second}"
-                en.append(f"{_cap(a_first)} is {adjective} than {a_second}.")
-    return _pair("comparativi", "A2", it, en)
+                en.append(f"{lexicon.capitalised(a_first)} is {adjective} than {a_second}.")
+    return lexicon.TranslationPair.of("comparativi", "A2", it, en)
 
 
 # -- articulated prepositions ------------------------------------------------------------------------
@@ -425,7 +417,9 @@ def _articulated() -> list[lexicon.TranslationPair]:
                     ]
                 else:
                     en = [t.replace("{E}", e) for t in frame["en"] for e in renderings]
-                pairs.append(_pair("preposizioni articolate", frame["level"], it, en))
+                pairs.append(
+                    lexicon.TranslationPair.of("preposizioni articolate", frame["level"], it, en)
+                )
     return pairs
 
 
