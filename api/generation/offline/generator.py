@@ -259,17 +259,10 @@ def _translation_exercises(
 
 
 def _to_exercise(item: Item, kind: ExerciseType, rng: random.Random) -> Exercise | None:
-    if kind == "translation":  # built from a checked frame: every accepted answer is right
+    if kind in ("translation", "fill_in_blank"):
+        # A translation is built from a checked frame too: every accepted answer is right.
         return Exercise(
-            type="translation",
-            question=item.question,
-            correct_answer=item.answer,
-            explanation=item.explanation,
-            accepted_answers=list(item.accepted) or None,
-        )
-    if kind == "fill_in_blank":
-        return Exercise(
-            type="fill_in_blank",
+            type=kind,
             question=item.question,
             correct_answer=item.answer,
             explanation=item.explanation,
