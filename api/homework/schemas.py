@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from api.core.text import PlainLine
 from inference_worker.contract import MAX_QUANTITY, Exercise
 
 StatusFilter = Literal[
@@ -114,7 +115,7 @@ class SubmissionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # StrictInt: JSON true or 1.5 is a mistake, not option 1.
-    answers: list[Annotated[str, Field(max_length=500)] | StrictInt | None] = Field(
+    answers: list[Annotated[str, PlainLine, Field(max_length=500)] | StrictInt | None] = Field(
         max_length=MAX_QUANTITY,
         description="One per exercise, in order: text, or for multiple choice the option's text "
         "or its 0-based index (a JSON integer); null or fewer answers leave exercises unanswered.",

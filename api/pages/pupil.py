@@ -26,6 +26,7 @@ from api.accounts.tokens import TokenKind, hash_token, kind_of
 from api.core.database import Database
 from api.core.errors import AppError, Conflict, Invalid, NotFound, TooManyRequests
 from api.core.ids import MAX_ID
+from api.core.text import unsafe_characters
 from api.homework import service as homework_service
 from api.homework import submissions
 from api.homework.exceptions import (
@@ -98,6 +99,14 @@ class AnswerTooLong(Invalid):
         )
 
 
+class AnswerNotPlainText(Invalid):
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"Your answer to exercise {number} contains invisible control characters: "
+            "type it again as plain text, then save again."
+        )
+
+
 class UnreadableForm(AppError):
     def __init__(self) -> None:
         super().__init__("Your answers could not be read: open the page again and send them again.")
@@ -116,7 +125,9 @@ def _in_plain_words(error: AppError) -> AppError:
         return AlreadyHandedIn()
     if isinstance(error, HomeworkNotReady):
         return NotReadyYet()
-    if isinstance(error, Invalid) and not isinstance(error, AnswerTooLong | UnknownAction):
+    if isinstance(error, Invalid) and not isinstance(
+        error, AnswerTooLong | AnswerNotPlainText | UnknownAction
+    ):
         return Invalid("Some answers could not be saved: check them and save again.")
     if isinstance(error, TooManyRequests):
         retry = (error.headers or {}).get("Retry-After", "a few")
@@ -208,7 +219,9 @@ async def _hand_in(request: Request, pupil: Pupil, homework_id: int) -> None:
         saved = homework_service.get_for_student(
             db=db.connection(), student_id=pupil.id, homework_id=homework_id
         )
-        data = SubmissionCreate(answers=list(saved["answers"] or []), final=True)
+        # The saved answers were checked when they were saved (possibly by an older version
+        # that let control characters through): grade them as they are.
+        data = SubmissionCreate.model_construct(answers=list(saved["answers"] or []), final=True)
         submissions.submit(db=db, student_id=pupil.id, homework_id=homework_id, data=data)
 
     await database.write(hand_in)
@@ -224,10 +237,13 @@ def _answers_from_form(form: FormData, exercises: Sequence[dict[str, Any]]) -> l
     return answers
 
 
-def _check_lengths(answers: Sequence[str | None]) -> None:
+def _check_answers(answers: Sequence[str | None]) -> None:
+    """What SubmissionCreate refuses, said to the pupil with the exercise's number."""
     for number, answer in enumerate(answers, start=1):
         if answer is not None and len(answer) > MAX_ANSWER_CHARS:
             raise AnswerTooLong(number)
+        if answer is not None and unsafe_characters(answer):
+            raise AnswerNotPlainText(number)
 
 
 # --- What the pages show ------------------------------------------------------------------------
@@ -535,7 +551,7 @@ async def send_answers(request: Request, token: str, homework_id: str) -> Respon
     try:
         if action not in ("save", "hand_in"):
             raise UnknownAction()
-        _check_lengths(answers)
+        _check_answers(answers)
         await _save(request, pupil, number, answers)
     except (Conflict, Invalid) as error:
         # Show the page again as it now is, with what the pupil typed, and say what went wrong.

@@ -151,6 +151,10 @@ async def test_bad_submissions_are_refused_and_nothing_is_written(api: Api) -> N
     assert bad_index.status_code == 422 and "index 7" in bad_index.json()["detail"]
     too_long = await api.client.post(url, json={"answers": ["x" * 501]})
     assert too_long.status_code == 422
+    for hidden in ("sono\u0000andato", "sono\u202eandato", "\u001b[31msono"):
+        control = await api.client.post(url, json={"answers": [hidden]})
+        assert control.status_code == 422, hidden
+        assert "answers" in control.json()["detail"] and "control" in control.json()["detail"]
     missing = await api.client.post(url, json={})
     assert missing.status_code == 422 and "answers" in missing.json()["detail"]
     not_an_index = await api.client.post(url, json={"answers": [True]})

@@ -387,6 +387,24 @@ async def test_an_answer_too_long_is_refused_and_kept_on_the_page(api: Api) -> N
     assert untouched["answers"] is None
 
 
+async def test_an_answer_with_control_characters_is_refused_and_kept_on_the_page(
+    api: Api,
+) -> None:
+    student, link, homework = await ready_homework(
+        api, quantity=2, exercise_types=["fill_in_blank"]
+    )
+
+    response = await api.client.post(
+        f"{link}/homework/{homework['id']}", data=form(["tenuto", "ho\u0000visto"])
+    )
+
+    page = assert_page(response, 422)
+    assert "exercise 2 contains invisible control characters" in page.text
+    assert page.all("input", name="answer-0")[0]["value"] == "tenuto"
+    [untouched] = await api.teacher_homework(student)
+    assert untouched["answers"] is None
+
+
 async def test_a_form_without_a_known_action_saves_nothing(api: Api) -> None:
     student, link, homework = await ready_homework(api, quantity=2)
     page_url = f"{link}/homework/{homework['id']}"
