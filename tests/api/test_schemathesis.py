@@ -337,7 +337,10 @@ def _rejected_by_design(response: Response) -> bool:
     if _detail(response).startswith(NAMES_NOBODY):
         return True
     errors = response.json().get("errors") or []
-    return bool(errors) and all(_by_design(error) for error in errors)
+    # A union (an answer is text or an option's index) has an error per branch: the text
+    # branch's says why; the integer branch's only that the text is not a number.
+    reasons = [e for e in errors if not (e["loc"][-1] == "int" and e["type"].startswith("int_"))]
+    return bool(reasons) and all(_by_design(error) for error in reasons)
 
 
 def _by_design(error: dict[str, Any]) -> bool:
