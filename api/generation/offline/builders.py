@@ -20,6 +20,7 @@ from api.generation.offline.morphology import (
     takes_lo,
     with_article,
 )
+from inference_worker.contract import CEFR_LEVELS
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,16 @@ def preposition_item(rng: random.Random, topic: str) -> Item | None:
     )
 
 
-def adjective_item(rng: random.Random, topic: str) -> Item | None:
+# Before "the noun is ___": a main clause at A1–A2, a governing clause with the congiuntivo
+# presente at B1–B2, a past one with the congiuntivo imperfetto at C1–C2 (points._data.band).
+_AGREEMENT_FRAMES: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    tuple((lead, "è", "sono") for lead in ("", "", "Secondo me, ", "Per Marco, ", "Secondo Giulia, ", "Per Luca, ")),
+    tuple((lead, "sia", "siano") for lead in ("Penso che ", "Credo che ", "Mi sembra che ", "Non credo che ", "Spero che ")),
+    tuple((lead, "fosse", "fossero") for lead in ("Non avrei mai detto che ", "Pensavo che ", "Nessuno immaginava che ", "Tutti dicevano che ")),
+)  # fmt: skip
+
+
+def adjective_item(rng: random.Random, topic: str, level: str = "A1") -> Item | None:
     """An adjective agreeing in gender and number with its noun."""
     nouns = _nouns_for(topic)
     if not nouns:
@@ -186,9 +196,9 @@ def adjective_item(rng: random.Random, topic: str) -> Item | None:
     gender = noun.plural_gender if plural else noun.gender
     article = definite_article(word, gender, plural)
     answer = adjective.form(gender, plural)
-    verb = "sono" if plural else "è"
     adverb = rng.choice(("", "molto ", "proprio ", "davvero "))
-    lead = rng.choice(("", "", "Secondo me, ", "Per Marco, ", "Secondo Giulia, ", "Per Luca, "))
+    lead, singular, plural_verb = rng.choice(_AGREEMENT_FRAMES[CEFR_LEVELS.index(level) // 2])
+    verb = plural_verb if plural else singular
     question = capitalise(
         f"{lead}{with_article(article, word)} {verb} {adverb}___ ({adjective.ms})."
     )

@@ -211,18 +211,21 @@ def _translation_ranks(level: str, focus: str, topic: str) -> tuple[tuple[int, .
     rank = CEFR_LEVELS.index(level)
     wanted = {focus, *registry.FOCUSES[focus].parts} if focus != m.GENERAL else set()
     bank = len(lexicon.translation_pairs())
-    groups: dict[int, list[int]] = {}
+    groups: dict[float, list[int]] = {}
     for number, pair in enumerate(registry.translation_pairs()):
         pair_rank = CEFR_LEVELS.index(pair.level)
         if pair_rank > rank:
             continue
-        score = 0
+        score: float = 0
         if topic != "general" and pair.topic != topic:
             score += 2
         if focus != m.GENERAL and pair.focus not in wanted:
             score += 4
-        if rank - pair_rank > 1:
-            score += 1
+        # The level and the one below first, then two or three below, then the rest: a C2
+        # homework reaches the A1 sentences, which an A1 homework draws, only when it has
+        # used every harder one.
+        distance = rank - pair_rank
+        score += 0 if distance <= 1 else (0.5 if distance <= 3 else 1)
         if focus == m.GENERAL and number >= bank:
             score += 1  # a general homework translates the bank's sentences first
         groups.setdefault(score, []).append(number)
@@ -362,12 +365,12 @@ def _grammar_exercise(
     variety: set[str],
 ) -> Exercise | None:
     # Rotate through the focuses so a mixed homework covers each grammar point; widen the topic,
-    # then the level (every sentence of the point), and only then the grammar point, when the
-    # narrow choice has run out of fresh sentences.
+    # then the level (the nearest first, so an A1 homework never jumps to C2 sentences), and
+    # only then the grammar point, when the narrow choice has run out of fresh sentences.
     stages = [
         (focuses, topic, level),
         (focuses, "general", level),
-        (focuses, "general", CEFR_LEVELS[-1]),
+        *((focuses, "general", other) for other in _nearest_levels(level)),
         (mix, "general", level),
     ]
     for stage_focuses, stage_topic, stage_level in stages:
@@ -385,6 +388,14 @@ def _grammar_exercise(
                     variety.add(pair)
                 return exercise
     return None
+
+
+@cache
+def _nearest_levels(level: str) -> tuple[str, ...]:
+    """The other levels, nearest first, the one above before the one below."""
+    rank = CEFR_LEVELS.index(level)
+    others = [lv for lv in CEFR_LEVELS if lv != level]
+    return tuple(sorted(others, key=lambda lv: (abs(CEFR_LEVELS.index(lv) - rank), CEFR_LEVELS.index(lv) < rank)))  # fmt: skip
 
 
 def _last_resort(kind: ExerciseType, seen: set[str], rng: random.Random) -> Exercise:

@@ -63,7 +63,7 @@ def _point(build: Callable[[random.Random, str, str], Item | None]) -> Builder:
 
 
 def _adjectives(rng: random.Random, topic: str, level: str) -> Item | None:
-    return adjective_item(rng, topic)
+    return adjective_item(rng, topic, level)
 
 
 def _levels(first: str, last: str = "C2") -> tuple[str, ...]:

@@ -30,6 +30,19 @@ def rank(level: str) -> int:
     return CEFR_LEVELS.index(level)
 
 
+def band(level: str) -> int:
+    """The sentence structures a level gets: 0 at A1–A2 (main clauses), 1 at B1–B2 (a
+    governing clause with the congiuntivo presente), 2 at C1–C2 (past or hypothetical
+    governing clauses, the congiuntivo imperfetto)."""
+    return rank(level) // 2
+
+
+# At C1–C2 a bank with sentences from B1 up never falls back on its A1–A2 ones, which the
+# lower levels draw: an A1 and a C2 homework then share no sentence.
+_ADVANCED = 4
+_INTERMEDIATE = 2
+
+
 def _tiers(
     entries: Sequence[dict[str, Any]], topic: str, level: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float] | None:
@@ -42,6 +55,9 @@ def _tiers(
     if not fitting:  # asked below the point's levels: its easiest sentences
         easiest = min(rank(e.get("level", "A1")) for e in on_topic)
         return [e for e in on_topic if rank(e.get("level", "A1")) == easiest], [], 1.0
+    if rank(level) >= _ADVANCED:
+        harder = [e for e in fitting if rank(e.get("level", "A1")) >= _INTERMEDIATE]
+        fitting = harder or fitting
     top = max(rank(e.get("level", "A1")) for e in fitting)
     at_level = [e for e in fitting if rank(e.get("level", "A1")) == top]
     # Above the point's own levels, its hardest sentences nearly always (so a C2 homework differs

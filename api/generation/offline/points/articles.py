@@ -16,19 +16,32 @@ from api.generation.offline.morphology import (
     definite_article,
     indefinite_article,
 )
-from api.generation.offline.points._data import pick, points, rank
+from api.generation.offline.points._data import band, pick, points, rank
 
 PLURAL_ARTICLES = frozenset({"i", "gli", "le"})
 PARTITIVE_ARTICLES: tuple[str, ...] = tuple(
     articulated_preposition("di", a) for a in DEFINITE_ARTICLES
 )
 _GENDER_WORD = {"m": "masculine", "f": "feminine"}
-# What may stand before "the noun is adjective": an opinion or a time.
-_DEFINITE_LEADS = ("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi", "Per me,", "Secondo Anna,", "Secondo noi,", "Per Luca,", "Secondo la nonna,", "Per Paolo,", "Anche oggi", "Secondo loro,")  # fmt: skip
+# What may stand before "the noun is adjective", by band (points._data.band): an opinion or a
+# time with the indicative at A1–A2; a governing clause with the congiuntivo presente at B1–B2;
+# a past or hypothetical one with the congiuntivo imperfetto at C1–C2.
+_DEFINITE_LEADS: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    tuple((lead, "è", "sono") for lead in ("Secondo me,", "Secondo Marco,", "Per Giulia,", "Oggi", "Per me,", "Secondo Anna,", "Secondo noi,", "Per Luca,", "Secondo la nonna,", "Per Paolo,", "Anche oggi", "Secondo loro,")),
+    tuple((lead, "sia", "siano") for lead in ("Penso che", "Credo che", "Mi sembra che", "Ho l'impressione che", "Spero che", "Non credo che", "Immagino che", "Mi pare che")),
+    tuple((lead, "fosse", "fossero") for lead in ("Non avrei mai detto che", "Nessuno si aspettava che", "Pensavo che", "Non sapevo che", "Mi sembrava che", "Ero convinto che", "Chi avrebbe mai detto che", "Tutti credevano che")),
+)  # fmt: skip
 # What may stand before "a noun adjective": here is one, I look for one, it is (or seems) one.
-# The first three need something one can look for or see: not a relative, a strike or an exam.
+# The concrete leads need something one can look for or see: not a relative, a strike or an exam.
 _NOT_SEEN = frozenset({"sciopero", "stipendio", "esame", "riunione", "lezione"})
-_INDEFINITE_LEADS = ("Ecco", "Cerco", "Vedo", "È", "Non è", "Mi sembra", "Sembra", "Secondo me è", "Per me è", "Forse è")  # fmt: skip
+# By band: (concrete leads, every noun's leads), each "{a}" the slot and its noun phrase; at
+# B1–B2 a relative clause or a governing clause with the congiuntivo presente, at C1–C2 with the
+# congiuntivo imperfetto after a conditional or a past.
+_INDEFINITE_LEADS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("Ecco {a} {adj}.", "Cerco {a} {adj}.", "Vedo {a} {adj}."), ("È {a} {adj}.", "Non è {a} {adj}.", "Mi sembra {a} {adj}.", "Sembra {a} {adj}.", "Secondo me è {a} {adj}.", "Per me è {a} {adj}.", "Forse è {a} {adj}.")),
+    (("Cerco {a} che sia {adj}.", "Mi serve {a} che sia {adj}.", "Ho bisogno di {a} che sia {adj}."), ("Credo che sia {a} {adj}.", "Penso che sia {a} {adj}.", "Mi sembra che sia {a} {adj}.", "Non credo che sia {a} {adj}.")),
+    (("Mi servirebbe {a} che fosse {adj}.", "Avrei voluto {a} che fosse {adj}.", "Mi piacerebbe avere {a} che fosse {adj}."), ("Non avrei mai detto che fosse {a} {adj}.", "Pensavo che fosse {a} {adj}.", "Nessuno immaginava che fosse {a} {adj}.", "Tutti dicevano che fosse {a} {adj}.")),
+)  # fmt: skip
 
 
 def _split_by_number(
@@ -54,8 +67,8 @@ def definite_item(rng: random.Random, topic: str, level: str) -> Item | None:
     gender = noun.plural_gender if plural else noun.gender
     answer = definite_article(word, gender, plural)
     adjective, _ = _adjective_phrase(noun, plural, rng)
-    verb = "sono" if plural else "è"
-    lead = rng.choice(_DEFINITE_LEADS)
+    lead, singular, plural_verb = rng.choice(_DEFINITE_LEADS[band(level)])
+    verb = plural_verb if plural else singular
     question = f"{lead} ___ {word} {verb} {adjective}. (articolo determinativo)"
     first, other = _split_by_number(DEFINITE_ARTICLES, answer, plural, rng)
     return Item(
@@ -80,8 +93,10 @@ def indefinite_item(rng: random.Random, topic: str, level: str) -> Item | None:
     answer = indefinite_article(noun.word, noun.gender)
     adjective, _ = _adjective_phrase(noun, False, rng)
     concrete = "family" not in noun.topics and noun.word not in _NOT_SEEN
-    lead = rng.choice(_INDEFINITE_LEADS if concrete else _INDEFINITE_LEADS[3:])
-    question = f"{lead} ___ {noun.word} {adjective}. (articolo indeterminativo)"
+    seen, said = _INDEFINITE_LEADS[band(level)]
+    lead = rng.choice(seen + said if concrete else said)
+    sentence = lead.replace("{a}", f"___ {noun.word}").replace("{adj}", adjective)
+    question = f"{sentence} (articolo indeterminativo)"
     # un' before a feminine vowel and uno before s + consonant are the instructive mistakes.
     wrong = [a for a in INDEFINITE_ARTICLES if a != answer]
     first = [w for w in wrong if {w, answer} in ({"un", "un'"}, {"un", "uno"}, {"una", "un'"})]
@@ -110,7 +125,8 @@ _PARTITIVE_TOPICS = {"mass": "food", "food": "food", "objects": "general", "peop
 @cache
 def _partitive_entries() -> dict[str, tuple[dict[str, Any], ...]]:
     """Every sentence of the partitive bank, by kind: each noun alone and with each of its
-    adjectives (already agreeing), in each template that suits it."""
+    adjectives (already agreeing), in each template that suits it, the A2 templates and those
+    of B1 and C1 (a governing clause, a conditional, a hypothesis)."""
     bank = points()["partitive_bank"]
     result: dict[str, tuple[dict[str, Any], ...]] = {}
     for kind, _ in _PARTITIVE_KINDS:
@@ -118,10 +134,15 @@ def _partitive_entries() -> dict[str, tuple[dict[str, Any], ...]]:
         for noun in bank[kind]:
             word, gender, adjectives = noun[0], noun[1], noun[2]
             if kind == "mass":
-                templates = [*bank["mass_templates"]["all"], *bank["mass_templates"][noun[3]]]
+                templates = [(t, "A2") for t in (*bank["mass_templates"]["all"], *bank["mass_templates"][noun[3]])]  # fmt: skip
+                for level in ("B1", "C1"):
+                    more = bank["level_templates"][level]
+                    templates += [(t, level) for t in (*more["all"], *more[noun[3]])]
             else:
-                templates = bank[f"{kind.rstrip('s')}_templates"]
-            for template in templates:
+                templates = [(t, "A2") for t in bank[f"{kind.rstrip('s')}_templates"]]
+                for level in ("B1", "C1"):
+                    templates += [(t, level) for t in bank["level_templates"][level][kind]]
+            for template, level in templates:
                 for adjective in ["", *adjectives]:
                     phrase = f"{word} {adjective}".strip()
                     entries.append(
@@ -130,7 +151,7 @@ def _partitive_entries() -> dict[str, tuple[dict[str, Any], ...]]:
                             "word": word,
                             "gender": gender,
                             "plural": kind != "mass",
-                            "level": "A2",
+                            "level": level,
                             "topic": _PARTITIVE_TOPICS[kind],
                             "variety": f"{template}|{word}",
                         }

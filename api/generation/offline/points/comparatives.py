@@ -3,6 +3,7 @@ two adjectives, verbs or phrases."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from functools import cache
 from typing import Any
@@ -27,6 +28,17 @@ def _second_term(phrase: str, gender: str) -> tuple[str, str]:
     return "di", phrase
 
 
+# The same comparison by band: a main clause at A2, under "it seems to me" with the congiuntivo
+# presente at B1, under "I would never have said" with the congiuntivo imperfetto at C1; facts
+# (the plane is faster than the train) under "everybody knows" and "nobody doubts".
+_PEOPLE_FRAMES = (("A2", "{s} è"), ("B1", "Mi sembra che {s} sia"), ("C1", "Non avrei mai detto che {s} fosse"))  # fmt: skip
+_FACT_FRAMES = (("A2", "{S} è"), ("B1", "Tutti sanno che {s} è"), ("C1", "Nessuno mette in dubbio che {s} sia"))  # fmt: skip
+
+
+def _framed(frame: str, subject: str) -> str:
+    return frame.replace("{s}", subject).replace("{S}", subject[:1].upper() + subject[1:])
+
+
 @cache
 def _people_entries() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:  # fmt: skip
     """Comparisons of two people by name (di), of a person and a relative (del, della), and of
@@ -43,12 +55,13 @@ def _people_entries() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any],
                 continue
             for adjective in data["adjectives"]:
                 form = adjectives[adjective].form(gender, False)
-                for more in ("più", "meno"):
+                for (level, frame), more in itertools.product(_PEOPLE_FRAMES, ("più", "meno")):
+                    lead = _framed(frame, name)
                     names.append(
                         {
-                            "text": f"{name} è {more} {form} ___ {other}.",
+                            "text": f"{lead} {more} {form} ___ {other}.",
                             "answer": "di",
-                            "level": "A2",
+                            "level": level,
                             "topic": "family",
                         }
                     )
@@ -57,9 +70,9 @@ def _people_entries() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any],
                         article = definite_article(relative["word"], relative["gender"], False)
                         relatives.append(
                             {
-                                "text": f"{name} è {more} {form} ___ {relative['word']} di {other}.",
+                                "text": f"{lead} {more} {form} ___ {relative['word']} di {other}.",
                                 "answer": articulated_preposition("di", article),
-                                "level": "A2",
+                                "level": level,
                                 "topic": "family",
                             }
                         )
@@ -95,15 +108,16 @@ def _chain_entries() -> tuple[dict[str, Any], ...]:
                     (small, g_small, more, "meno", big, big_gender),
                 ):
                     link, rest = _second_term(other, o_gender)
-                    entries.append(
-                        {
-                            "text": f"{subject[:1].upper()}{subject[1:]} è {more_or_less} "
-                            f"{adjective[s_gender]} ___ {rest}.",
-                            "answer": link,
-                            "level": "A2",
-                            "topic": chain["topic"],
-                        }
-                    )
+                    for level, frame in _FACT_FRAMES:
+                        entries.append(
+                            {
+                                "text": f"{_framed(frame, subject)} {more_or_less} "
+                                f"{adjective[s_gender]} ___ {rest}.",
+                                "answer": link,
+                                "level": level,
+                                "topic": chain["topic"],
+                            }
+                        )
     return tuple(entries)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from api.generation.offline import lexicon
 from api.generation.offline.builders import Item, _nouns_for
-from api.generation.offline.points._data import points, rank
+from api.generation.offline.points._data import band, points, rank
 
 # The topic each kind of noun of the plural bank belongs to ("general": any topic).
 _KIND_TOPICS = {"small": "routine", "food": "food", "clothes": "routine", "place": "city", "word": "school", "person": "general", "animal": "general", "wild": "culture", "town": "travel"}  # fmt: skip
@@ -115,6 +115,23 @@ def _questions(noun: lexicon.Noun) -> list[str]:
     return [t.replace("{w}", noun.word) for t in templates]
 
 
+# The same sentence at B1–B2 under a governing clause, at C1–C2 under a past one.
+_LEADS: dict[str, tuple[str, str]] = {
+    "Ci sono": ("Credo che ci siano", "Pensavo che ci fossero"),
+    "Ho visto": ("Mi sembra di aver visto", "Ero sicuro di aver visto"),
+    "Ho conosciuto": ("Credo di aver conosciuto", "Non pensavo di conoscere"),
+}
+
+
+def _at_band(question: str, level: str) -> str:
+    if band(level) == 0:
+        return question
+    for lead, (middle, high) in _LEADS.items():
+        if question.startswith(f"{lead} "):
+            return (middle if band(level) == 1 else high) + question[len(lead) :]
+    return question
+
+
 def plural_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """The plural of a noun, in a sentence with a number before it."""
     bank = [n for n in plural_bank() if topic == "general" or topic in n.topics or "general" in n.topics]  # fmt: skip
@@ -123,9 +140,10 @@ def plural_item(rng: random.Random, topic: str, level: str) -> Item | None:
         return None
     tricky = [n for n in nouns if is_tricky(n)]
     plain = [n for n in nouns if not is_tricky(n)]
-    prefer_tricky = rank(level) > 0 and tricky and rng.random() < 0.6
+    # C1–C2 ask only for the tricky plurals (i problemi, le uova, gli psicologi).
+    prefer_tricky = rank(level) > 0 and tricky and (band(level) == 2 or rng.random() < 0.6)
     noun = rng.choice(tricky if prefer_tricky else plain or nouns)
-    question = rng.choice(_questions(noun)).replace("{n}", rng.choice(_NUMBERS))
+    question = _at_band(rng.choice(_questions(noun)), level).replace("{n}", rng.choice(_NUMBERS))
     first, other = wrong_plurals(noun)
     return Item(
         question=question,

@@ -114,6 +114,18 @@ def _plurals() -> list[lexicon.TranslationPair]:
                 for n in (word, digit)
             ]
             pairs.append(lexicon.TranslationPair.of("plurale dei nomi", "A1", it, en))
+            for level, by_kind in frames["plural_frames_by_level"].items():
+                if level.startswith("_") or kinds[noun.word] not in by_kind:
+                    continue
+                framed = by_kind[kinds[noun.word]]
+                it = [t.replace("{n}", n).replace("{w}", noun.plural) for t in framed["it"] for n in (number, digit)]  # fmt: skip
+                en = [
+                    text.replace("{N}", n).replace("{W}", w)
+                    for text in framed["en"]
+                    for w in _options(english[noun.word])
+                    for n in (word, digit)
+                ]
+                pairs.append(lexicon.TranslationPair.of("plurale dei nomi", level, it, en))
     return pairs
 
 

@@ -9,7 +9,7 @@ from api.generation.offline import lexicon
 from api.generation.offline.builders import Item
 from api.generation.offline.conjugation import Gender
 from api.generation.offline.morphology import definite_article, with_article
-from api.generation.offline.points._data import points, rank
+from api.generation.offline.points._data import band, points, rank
 
 # ms, fs, mp, fp for each owner.
 POSSESSIVES: dict[str, tuple[str, str, str, str]] = {
@@ -43,7 +43,10 @@ def _things() -> list[lexicon.Noun]:
 def possessive_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """A possessive agreeing with the thing owned, with the article when it needs one."""
     data = points()
+    # A1–A2 main clauses; from B1 a governing clause, from C1 a hypothesis or a conditional.
     templates = data["possessive_templates"]
+    if band(level) > 0:
+        templates = templates["by_level"]["B1" if band(level) == 1 else "C1"]
     family = topic in ("general", "family") and (not _things() or rng.random() < 0.5)
     owners = _BEGINNER_OWNERS if rank(level) == 0 else tuple(POSSESSIVES)
     owner = rng.choice(owners)

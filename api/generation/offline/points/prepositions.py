@@ -14,7 +14,7 @@ from api.generation.offline.morphology import (
     articulated_preposition,
     definite_article,
 )
-from api.generation.offline.points._data import pick, points, rank
+from api.generation.offline.points._data import band, pick, points, rank
 
 SIMPLE_PREPOSITIONS: tuple[str, ...] = ("di", "a", "da", "in", "con", "su", "per", "tra", "fra")
 # The choices learners confuse, offered first: a/in with places, di/a/da before an infinitive.
@@ -100,11 +100,13 @@ def _simple_entries() -> dict[str, tuple[dict[str, Any], ...]]:
                 text = f"Ormai {clause[:1].lower()}{clause[1:]} ___ {number} {unit}."
                 kinds["since"].append(_entry(text, "da", "A2", "routine", clause))
     infinitives = bank["infinitives"]
-    for answer in ("a", "di"):
-        for lead in infinitives[answer]:
-            for action in infinitives["actions"]:
-                text = f"{lead} ___ {action}."
-                kinds["infinitives"].append(_entry(text, answer, "A2", "general", action))
+    leads = [("A2", infinitives)] + list(infinitives["by_level"].items())
+    for level, by_answer in leads:
+        for answer in ("a", "di"):
+            for lead in by_answer[answer]:
+                for action in infinitives["actions"]:
+                    text = f"{lead} ___ {action}."
+                    kinds["infinitives"].append(_entry(text, answer, level, "general", action))
     return {kind: tuple(entries) for kind, entries in kinds.items()}
 
 
@@ -114,9 +116,17 @@ def _lowest(kind: str) -> int:
     return min(rank(e["level"]) for e in _simple_entries()[kind])
 
 
+@cache
+def _highest(kind: str) -> int:
+    """The rank of the hardest sentence of a kind."""
+    return max(rank(e["level"]) for e in _simple_entries()[kind])
+
+
 def _pick_entry(rng: random.Random, topic: str, level: str) -> dict[str, Any] | None:
     banks = _simple_entries()
     reachable = [(k, w) for k, w in _KINDS if _lowest(k) <= rank(level)] or list(_KINDS)
+    if band(level) == 2:  # C1–C2: the kinds with sentences from B1 up (cities, infinitives)
+        reachable = [(k, w) for k, w in reachable if _highest(k) >= rank("B1")] or reachable
     kind = rng.choices([k for k, _ in reachable], weights=[w for _, w in reachable])[0]
     entry = pick(rng, banks[kind], topic, level)
     if entry is None:

@@ -14,7 +14,7 @@ from api.generation.offline.morphology import (
     definite_article,
     with_article,
 )
-from api.generation.offline.points._data import pick, points
+from api.generation.offline.points._data import band, pick, points
 
 DIRECT: dict[tuple[str, bool], str] = {("m", False): "lo", ("f", False): "la", ("m", True): "li", ("f", True): "le"}  # fmt: skip
 INDIRECT: dict[tuple[str, bool], str] = {("m", False): "gli", ("f", False): "le", ("m", True): "gli", ("f", True): "gli"}  # fmt: skip
@@ -183,6 +183,17 @@ def _direct_entries() -> tuple[dict[str, Any], ...]:
                         text, obj, gender, plural, "B1", verb["topic"], f"{verb['io']}|{obj}"
                     )
                     entries.append(entry | {"agreement": agreeing})
+                # B2: the same agreement in the trapassato (Le avevo già comprate il giorno prima).
+                asked = f"— Avevi già {verb['part']} {obj}?"
+                texts = [
+                    f"{asked} — Sì, ___ avevo già {agreeing} {when}." for when in past["before"]
+                ]
+                texts.append(f"{asked} — No, non ___ avevo mai {agreeing} prima.")
+                for text in texts:
+                    entry = _object_entry(
+                        text, obj, gender, plural, "B2", verb["topic"], f"{verb['io']}|{obj}"
+                    )
+                    entries.append(entry | {"agreement_before": agreeing})
     return tuple(entries)
 
 
@@ -208,6 +219,12 @@ def direct_item(rng: random.Random, topic: str, level: str) -> Item | None:
                 f" With avere, the past participle agrees with {answer} before it: "
                 f"{answer} ho {entry['agreement']}."
                 if "agreement" in entry
+                else ""
+            )
+            + (
+                f" In the trapassato too the participle agrees with {answer} before it: "
+                f"{answer} avevo {entry['agreement_before']}."
+                if "agreement_before" in entry
                 else ""
             )
         ),
@@ -276,7 +293,9 @@ def indirect_item(rng: random.Random, topic: str, level: str) -> Item | None:
     if rng.random() < 0.25:
         return _person_item(rng, "indirect", topic, level, "pronomi indiretti")
     templates, likes = _indirect_entries()
-    entry = pick(rng, templates if rng.random() < 0.4 else likes, topic, level)
+    # The liking exchanges (A Marco piace il calcio?) are A2: C1–C2 get the written templates.
+    liking = rng.random() >= 0.4 and band(level) < 2
+    entry = pick(rng, likes if liking else templates, topic, level)
     if entry is None:
         entry = pick(rng, [*templates, *likes], topic, level)
     if entry is None:
@@ -316,9 +335,9 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
     ci, ne = data["ci_frames"], data["ne_frames"]
     entries: list[dict[str, Any]] = list(data["ci_ne"])
 
-    def add(text: str, answer: str, topic: str, variety: str) -> None:
+    def add(text: str, answer: str, topic: str, variety: str, level: str = "A2") -> None:
         entries.append(
-            {"text": text, "answer": answer, "level": "A2", "topic": topic, "variety": variety}
+            {"text": text, "answer": answer, "level": level, "topic": topic, "variety": variety}
         )
 
     fills = {
@@ -334,6 +353,12 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
             for fill in fills[slot]:
                 text = question.replace("{city}", city).replace(slot, fill)
                 add(text, "ci", "travel", f"{question.split('?')[0]}|{city}")
+        # B1 a conditional (ci andrei volentieri), C1 a past one (ci sarei andato).
+        for level, questions in ci["by_level"].items():
+            for question in questions:
+                for when in ci["when"] if "{when}" in question else [""]:
+                    text = question.replace("{city}", city).replace("{when}", when)
+                    add(text, "ci", "travel", f"{question.split('?')[0]}|{city}", level)
     local = ci["local"]
     local_fills = {
         "{often}": local["often"],
@@ -363,6 +388,18 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
                     .replace("{number}", number)
                 )
                 add(text, "ne", "food", f"{question.split('?')[0]}|{noun}")
+        # B2: the participle after ne agrees with what is counted (Ne ho comprate tre); C1
+        # the same in a hypothesis (Se avessi avuto più soldi, ne avrei comprate dieci).
+        ending = "e" if gender == "f" else "i"
+        for asked, stem, lead, hypothesis in ne["agreeing"]["verbs"]:
+            if "mangiat" in stem and noun not in ne["food"]:
+                continue
+            for number in ne["numbers"]:
+                text = f"— {how} {noun} {asked}? — {lead} ___ ho {stem}{ending} {number}."
+                add(text, "ne", "food", f"{asked}|{noun}", "B2")
+                if hypothesis:
+                    text = f"— {how} {noun} {asked}? — {hypothesis} ___ avrei {stem}{ending} {number}."  # fmt: skip
+                    add(text, "ne", "food", f"{asked}|{noun}", "C1")
     return tuple(entries)
 
 

@@ -108,6 +108,52 @@ def _articles() -> list[lexicon.TranslationPair]:
             indefinite.append((f"Domani ho {a}.", [f"Ho {a} domani."], tomorrow))
         for it, it_alt, en in indefinite:
             pairs.append(_pair("articoli indeterminativi", "A1", it, en[0], it_alt, en[1:]))
+        pairs += _advanced_articles(word, noun.gender, english, the, a)
+    return pairs
+
+
+# Places one asks about opening; things one buys new (not food).
+_OPENING = frozenset({"ristorante", "museo", "negozio", "parco", "stazione"})
+_NOT_NEW = frozenset({"zucchina", "uovo", "arancia", "albicocca", "yogurt"})
+
+
+def _advanced_articles(
+    word: str, gender: Gender, english: list[str], the: str, a: str
+) -> list[lexicon.TranslationPair]:
+    """The same nouns in the structures of B1–C1: an indirect question (Non so dove sia il
+    treno, with dov'è accepted), a relative clause with the congiuntivo (Cerco un ombrello che
+    costi poco), a conditional (Mi servirebbe un orologio nuovo)."""
+    pairs = []
+    new = lexicon.adjectives()["nuovo"].form(gender, False)
+    is_open = lexicon.adjectives()["aperto"].form(gender, False)
+    definite: list[tuple[str, str, list[str], list[str]]] = []
+    if word in _THINGS or word in _PLACES or word in _WHERE_ONLY or word in ("treno", "autobus", "aereo"):  # fmt: skip
+        definite.append(("B2", f"Non so dove sia {the}.", [f"Non so dov'è {the}.", f"Non so dove è {the}."], [f"I do not know where the {e} is." for e in english]))  # fmt: skip
+    if word in _THINGS:
+        definite.append(("C1", f"Mi chiedo quanto costi {the}.", [f"Mi domando quanto costi {the}."], [f"I wonder how much the {e} costs." for e in english] + [f"I wonder how much the {e} is." for e in english]))  # fmt: skip
+    if word in _OPENING:
+        definite.append(("C1", f"Mi chiedo se {the} sia {is_open}.", [f"Mi domando se {the} sia {is_open}."], [f"I wonder {w} the {e} is open." for w in ("if", "whether") for e in english]))  # fmt: skip
+    if word in ("treno", "autobus", "aereo"):
+        definite.append(("B2", f"Sai a che ora parte {the}?", [f"{v} a che ora parte {the}?" for v in ("Sa", "Sapete")], [f"Do you know what time the {e} leaves?" for e in english] + [f"Do you know when the {e} leaves?" for e in english]))  # fmt: skip
+    for level, it, it_alt, en in definite:
+        pairs.append(_pair("articoli determinativi", level, it, en[0], it_alt, en[1:]))
+    indefinite: list[tuple[str, str, list[str], list[str]]] = []
+    if word in _PLACES:
+        asks = [f"Do you know {w} there is {_a(e)} {where}?" for w in ("if", "whether") for e in english for where in ("near here", "nearby", "close by")]  # fmt: skip
+        indefinite.append(("B1", f"Sai se c'è {a} qui vicino?", [f"{v} se {c}?" for v in ("Sai", "Sa", "Sapete") for c in (f"c'è {a} qui vicino", f"qui vicino c'è {a}")], asks))  # fmt: skip
+    elif word in _THINGS and word not in _NOT_NEW:
+        cheap = [f"I am looking for {_a(e)} that does not cost much." for e in english]
+        cheap += [f"I am looking for {_a(e)} that does not cost a lot." for e in english]
+        cheap += [f"I am looking for a cheap {e}." for e in english]
+        indefinite.append(("B2", f"Cerco {a} che costi poco.", [f"Sto cercando {a} che costi poco."], cheap))  # fmt: skip
+        needed = [f"I would need a new {e}." for e in english]
+        indefinite.append(("C1", f"Mi servirebbe {a} {new}.", [f"Avrei bisogno di {a} {new}."], needed))  # fmt: skip
+    elif word in _EVENTS:
+        fear = [f"I am afraid there is {_a(e)} tomorrow." for e in english]
+        fear += [f"I am afraid that there is {_a(e)} tomorrow." for e in english]
+        indefinite.append(("B2", f"Temo che domani ci sia {a}.", [f"Temo che ci sia {a} domani."], fear))  # fmt: skip
+    for level, it, it_alt, en in indefinite:
+        pairs.append(_pair("articoli indeterminativi", level, it, en[0], it_alt, en[1:]))
     return pairs
 
 
@@ -313,6 +359,23 @@ def _possessives() -> list[lexicon.TranslationPair]:
                         s for s in en_all if not s.startswith(named)
                     ]
                 pairs.append(_pair("aggettivi possessivi", "A1", it, en_all[0], it_alt, en_all[1:]))
+            # B2: an indirect question (Non so dove sia mio padre, dov'è accepted); C1: I wonder
+            # how a relative is, where I put a thing.
+            advanced = [("B2", ("Non so dove sia", "Non so dov'è", "Non so dove è"), "I do not know where {o} {e} is.")]  # fmt: skip
+            if is_family:
+                advanced.append(("C1", ("Mi chiedo come stia", "Mi domando come stia", "Chissà come sta"), "I wonder how {o} {e} is."))  # fmt: skip
+            else:
+                advanced.append(("C1", ("Chissà dove ho messo", "Mi chiedo dove ho messo", "Mi chiedo dove abbia messo"), "I wonder where I put {o} {e}."))  # fmt: skip
+            for level, wordings, template in advanced:
+                it = f"{wordings[0]} {phrases[0]}."
+                it_alt = [f"{lead} {phrase}." for phrase in phrases for lead in wordings]
+                en_all = [template.replace("{o}", o).replace("{e}", e) for o in english_owners for e in english]  # fmt: skip
+                if owner in ("lui", "lei"):
+                    named = template.split("{o}")[0] + _ENGLISH_OWNER[owner] + " "
+                    en_all = [s for s in en_all if s.startswith(named)] + [s for s in en_all if not s.startswith(named)]  # fmt: skip
+                if "I put" in template:
+                    en_all += [s.replace("I put", "I have put") for s in en_all]
+                pairs.append(_pair("aggettivi possessivi", level, it, en_all[0], it_alt, en_all[1:]))  # fmt: skip
     return pairs
 
 
@@ -368,6 +431,14 @@ def _adjectives() -> list[lexicon.TranslationPair]:
                 it = f"{the[:1].upper()}{the[1:]} {verb} {form}."
                 en_all = [f"The {e} {en_verb} {g}." for e in english for g in glosses]
                 pairs.append(_pair("accordo degli aggettivi", "A1", it, en_all[0], [], en_all[1:]))
+            # B2 an opinion with the congiuntivo presente, C1 a past one with the imperfetto.
+            for level, leads, verb, en_lead, en_verb in (
+                ("B2", ("Penso che", "Credo che"), "sia", "I think", "is"),
+                ("C1", ("Pensavo che", "Credevo che"), "fosse", "I thought", "was"),
+            ):
+                it_all = [f"{lead} {the} {verb} {form}." for lead in leads]
+                en_all = [f"{en_lead}{that} the {e} {en_verb} {g}." for that in ("", " that") for e in english for g in glosses]  # fmt: skip
+                pairs.append(_pair("accordo degli aggettivi", level, it_all[0], en_all[0], it_all[1:], en_all[1:]))  # fmt: skip
     return pairs
 
 

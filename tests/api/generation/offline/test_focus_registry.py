@@ -23,7 +23,10 @@ POINT_HINTS: dict[str, re.Pattern[str]] = {
     "articoli partitivi": re.compile(r"\(articolo partitivo\)$"),
     "preposizioni semplici": re.compile(r"\(preposizione semplice\)$"),
     "preposizioni articolate": re.compile(r"\((di|a|da|in|su) \+ articolo\)$"),
-    "plurale dei nomi": re.compile(r"(Ci sono|Ho visto|Ho conosciuto) (due|tre|quattro) ___ \("),
+    "plurale dei nomi": re.compile(
+        r"(Ci sono|Ho visto|Ho conosciuto|ci siano|ci fossero|aver visto|aver conosciuto|"
+        r"di conoscere) (due|tre|quattro) ___ \("
+    ),
     "aggettivi possessivi": re.compile(r"___ \((io|tu|lui|lei|noi|voi|loro)\) "),
     "pronomi diretti": re.compile(r"\(pronome diretto\)$"),
     "pronomi indiretti": re.compile(r"\(pronome indiretto\)$"),

@@ -249,7 +249,7 @@ def _rederived(question: str) -> str | None:
         assert found, word
         gender, plural = found
         if hint == "articolo determinativo":  # an invariable noun: the verb says the number
-            plural = " sono " in after
+            plural = any(f" {verb} " in after for verb in ("sono", "siano", "fossero"))
         if hint == "articolo partitivo":  # a mass noun, else some of a plural
             plural = word not in _mass_nouns()
         if hint == "articolo indeterminativo":
