@@ -14,11 +14,12 @@ from api import __version__
 from api.core.config import redact_url
 from api.core.database import Database
 from api.core.migrate import migration_head
+from api.core.routing import operation_id
 from api.generation.client import WorkerClient
 from api.generation.dispatcher import Dispatcher
 from api.generation.pool import WorkerPool
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], generate_unique_id_function=operation_id)
 
 WORKER_PROBE_CACHE_SECONDS = 5.0
 

@@ -27,6 +27,7 @@ from api.core.errors import install_error_handlers
 from api.core.logging import configure_logging, log_event
 from api.core.migrate import upgrade
 from api.core.openapi import install_openapi
+from api.core.routing import include_routes, operation_id
 from api.core.security import BodySizeLimit, SecurityHeaders
 from api.generation import offline
 from api.generation.admin import router as worker_admin_router
@@ -191,8 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_tags=TAGS,
-        # Short, stable operation ids: the endpoint's function name (create_student, ...).
-        generate_unique_id_function=lambda route: route.name,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     install_error_handlers(app, render_page=render_error)
@@ -206,8 +206,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Admission, limit=settings.max_active_requests)
-    # Starlette tries routes in order: the pupils' reads, by far the most frequent, come first.
-    for router in (
+    # Routes are tried in order: the pupils' reads, by far the most frequent, come first.
+    include_routes(
+        app,
         homework_router,
         health_router,
         auth_router,
@@ -218,8 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         teacher_homework_router,
         setup_router,
         worker_admin_router,
-    ):
-        app.include_router(router)
+    )
     install_pages(app)
     install_openapi(app, document_pupil_scheme, finish=add_examples)
     generation_metrics = install_metrics(app)

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.accounts.dependencies import bearer_token, resolve_teacher
 from api.accounts.exceptions import NeedsAdministrator, NotSignedIn
+from api.core.routing import include_routes
 from api.homework.models import Homework, HomeworkStatus
 
 router = APIRouter(include_in_schema=False)
@@ -175,7 +176,7 @@ def install_metrics(app: FastAPI) -> GenerationMetrics:
     app.add_middleware(RequestMetrics, registry=registry)
     registry.register(StateCollector(app))
     app.state.metrics_registry = registry
-    app.include_router(router)
+    include_routes(app, router)
     return GenerationMetrics(registry)
 
 

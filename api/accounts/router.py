@@ -22,11 +22,16 @@ from api.core.deps import DatabaseDep, SettingsDep
 from api.core.errors import responses
 from api.core.ids import TeacherIdPath
 from api.core.logging import log_event
+from api.core.routing import operation_id
 
 logger = logging.getLogger("api.accounts")
 
-auth_router = APIRouter(prefix="/api/auth", tags=["sign-in"])
-admin_router = APIRouter(prefix="/api/admin", tags=["admin: teachers"])
+auth_router = APIRouter(
+    prefix="/api/auth", tags=["sign-in"], generate_unique_id_function=operation_id
+)
+admin_router = APIRouter(
+    prefix="/api/admin", tags=["admin: teachers"], generate_unique_id_function=operation_id
+)
 
 
 def client_address(request: Request) -> str:

@@ -16,10 +16,15 @@ from api.core.deps import DatabaseDep, DispatcherDep
 from api.core.errors import responses
 from api.core.ids import AssignmentIdPath
 from api.core.logging import log_event
+from api.core.routing import operation_id
 
 logger = logging.getLogger("api.assignments")
 
-router = APIRouter(prefix="/api/teacher/assignments", tags=["teacher: assignments"])
+router = APIRouter(
+    prefix="/api/teacher/assignments",
+    tags=["teacher: assignments"],
+    generate_unique_id_function=operation_id,
+)
 
 
 @router.post(

@@ -11,8 +11,13 @@ from api.classes.schemas import ClassCreate, ClassMembersAdd, ClassRead
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import ClassIdPath, StudentIdPath
+from api.core.routing import operation_id
 
-router = APIRouter(prefix="/api/teacher/classes", tags=["teacher: classes"])
+router = APIRouter(
+    prefix="/api/teacher/classes",
+    tags=["teacher: classes"],
+    generate_unique_id_function=operation_id,
+)
 
 
 @router.post(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
+from api.core.checkpoint import SAFETY_NET_PAGES, Checkpointer
 from api.core.prepared import GroupCommit, Prepared, SQLiteStatements
 
 T = TypeVar("T")
@@ -112,6 +113,7 @@ def build_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")  # see api.core.checkpoint
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -127,7 +129,7 @@ def build_engine(url: str) -> Engine:
 class Database:
     """The engine, read and write session factories, and Core connections for hot paths."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, checkpoint_every: float = 1.0) -> None:
         self.engine = build_engine(url)
         self.write_engine = self.engine.execution_options(**{_IMMEDIATE: True})
         self.reader = self.engine.execution_options(**{_AUTOCOMMIT_READ: True})
@@ -148,6 +150,12 @@ class Database:
             else None
         )
         self._group_commit = GroupCommit(self.statements) if self.statements is not None else None
+        # WAL checkpoints off the request path, for a SQLite file.
+        self._checkpointer = (
+            Checkpointer(database, every=checkpoint_every) if self.statements is not None else None
+        )
+        if self._checkpointer is not None:
+            self._checkpointer.start()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -245,7 +253,9 @@ class Database:
         return await run_in_threadpool(work)
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop the checkpoints and close every pooled connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
         if self.statements is not None:
             self.statements.close()

@@ -20,6 +20,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
+from api.core.checkpoint import SAFETY_NET_PAGES
+
 _DIALECT = sqlite.dialect(paramstyle="named")
 Processor = Callable[[Any], Any] | None
 
@@ -85,6 +87,7 @@ class SQLiteStatements:
             connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
             connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
             self._local.connection = connection
         return connection
 
@@ -112,11 +115,15 @@ class SQLiteStatements:
     def write_many(
         self, writes: Sequence[tuple[Prepared, Mapping[str, Any]]]
     ) -> list[dict[str, Any] | None | sqlite3.IntegrityError]:
-        """Run several writes in one transaction, each in its own savepoint, and commit once.
+        """Run several writes in one transaction and commit once.
 
         Answers, in order, each write's first returned row (or None), or the
         ``sqlite3.IntegrityError`` of a write a constraint refused: that one is undone alone and
         the others are committed. Any other error rolls the whole transaction back and is raised.
+
+        No savepoint per write is needed: on a constraint violation SQLite (its default ABORT
+        resolution) backs out the failing statement only and keeps the transaction open, and a
+        savepoint each made a batched INSERT half as expensive again.
         """
         connection = self._connection()
         raws: list[list[Any] | sqlite3.IntegrityError] = []
@@ -124,18 +131,16 @@ class SQLiteStatements:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 for prepared, values in writes:
-                    connection.execute("SAVEPOINT one_write")
                     try:
                         raws.append(
                             connection.execute(prepared.sql, prepared.parameters(values)).fetchall()
                         )
                     except sqlite3.IntegrityError as exc:
-                        connection.execute("ROLLBACK TO one_write")
                         raws.append(exc)
-                    connection.execute("RELEASE one_write")
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
                 raise
         return [
             raw
@@ -160,7 +165,7 @@ class GroupCommit:
     Each waits for the commit that makes it durable, as before, but a class's worth of writes
     arriving together pays for one ``BEGIN IMMEDIATE``/``COMMIT`` (and one WAL append) instead of
     one each: on SQLite the transaction costs more than the INSERT. A write a constraint refuses
-    is undone alone (a savepoint each) and fails alone.
+    is undone alone (SQLite backs out the failing statement) and fails alone.
     """
 
     def __init__(self, statements: SQLiteStatements) -> None:

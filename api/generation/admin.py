@@ -21,6 +21,7 @@ from api.accounts.dependencies import CurrentAdmin
 from api.core.database import utcnow
 from api.core.errors import Conflict, Invalid, responses
 from api.core.logging import log_event
+from api.core.routing import operation_id
 from api.generation.client import WorkerClient, WorkerUnavailable, generate_with
 from api.generation.models import WorkerConfig
 from api.generation.pool import WorkerPool, build_worker_pool
@@ -28,7 +29,9 @@ from inference_worker.contract import GenerateRequest
 
 logger = logging.getLogger("api.generation.admin")
 
-router = APIRouter(prefix="/api/admin", tags=["admin: worker"])
+router = APIRouter(
+    prefix="/api/admin", tags=["admin: worker"], generate_unique_id_function=operation_id
+)
 
 MAX_WORKERS = 8
 MAX_KEY_CHARS = 500

@@ -25,6 +25,7 @@ from api.assignments import service as assignments
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import AssignmentIdPath, HomeworkIdPath, StudentIdPath
+from api.core.routing import operation_id
 from api.homework import service, submissions
 from api.homework.schemas import (
     HomeworkRead,
@@ -38,8 +39,11 @@ router = APIRouter(
     prefix="/api/student/{student_id}/homework",
     tags=["pupil: homework"],
     responses=responses(401, 403, 404),
+    generate_unique_id_function=operation_id,
 )
-teacher_router = APIRouter(prefix="/api/teacher", tags=["teacher: homework"])
+teacher_router = APIRouter(
+    prefix="/api/teacher", tags=["teacher: homework"], generate_unique_id_function=operation_id
+)
 
 
 def _json(data: Any) -> Response:

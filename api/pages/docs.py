@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from api.core.routing import include_routes
 from api.pages.static import STATIC_URL, VENDOR_URL, install_static
 from api.pages.templates import templates
 
@@ -74,4 +75,4 @@ def install_docs(app: FastAPI) -> None:
     """Serve /docs, /docs/oauth2-redirect and /redoc, with their bundles under /static/vendor."""
     install_static(app)
     if app.openapi_url is not None:
-        app.include_router(router)
+        include_routes(app, router)

@@ -12,10 +12,15 @@ from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import StudentIdPath
+from api.core.routing import operation_id
 from api.students import service
 from api.students.schemas import StudentAccess, StudentCreate, StudentCreated, StudentRead
 
-router = APIRouter(prefix="/api/teacher/students", tags=["teacher: students"])
+router = APIRouter(
+    prefix="/api/teacher/students",
+    tags=["teacher: students"],
+    generate_unique_id_function=operation_id,
+)
 
 
 def access_url(request: Request, token: str) -> str:

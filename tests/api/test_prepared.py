@@ -140,6 +140,45 @@ async def test_writes_of_one_turn_share_one_transaction_and_fail_alone(
     assert _count_students(tmp_path / "app.db") == 6
 
 
+async def test_a_refused_write_in_the_middle_of_a_batch_leaves_its_neighbours_written(
+    database: Database, tmp_path: Path
+) -> None:
+    """A constraint refuses the second and fourth writes (a taken email, a teacher who does not
+    exist): they fail alone, and the writes before and after them are committed whole."""
+    teacher_id, _ = _teacher_with_token(database)
+    taken = StudentCreate(name="Giulia", email="giulia@example.com")
+    await students.register(database=database, teacher_id=teacher_id, data=taken)
+    begins = _transactions(database)
+    requests = [
+        (teacher_id, StudentCreate(name="Marco", email="marco@example.com")),
+        (teacher_id, taken),
+        (teacher_id, StudentCreate(name="Sara", email="sara@example.com")),
+        (teacher_id + 1000, StudentCreate(name="Nobody's", email="nobody@example.com")),
+        (teacher_id, StudentCreate(name="Luca", email="luca@example.com")),
+    ]
+    outcomes = await asyncio.gather(
+        *(
+            students.register(database=database, teacher_id=owner, data=data)
+            for owner, data in requests
+        ),
+        return_exceptions=True,
+    )
+    assert begins == ["BEGIN IMMEDIATE"]
+    assert isinstance(outcomes[1], EmailAlreadyRegistered)
+    assert isinstance(outcomes[3], Exception)
+    written = [outcome[0] for i, outcome in enumerate(outcomes) if i not in (1, 3)]
+    assert [student.name for student in written] == ["Marco", "Sara", "Luca"]
+    with sqlite3.connect(tmp_path / "app.db") as connection:
+        rows = connection.execute("SELECT id, name, teacher_id FROM students ORDER BY id").fetchall()
+    assert [(name, owner) for _, name, owner in rows] == [
+        ("Giulia", teacher_id),
+        ("Marco", teacher_id),
+        ("Sara", teacher_id),
+        ("Luca", teacher_id),
+    ]
+    assert [student.id for student in written] == [row[0] for row in rows[1:]]
+
+
 async def test_a_failed_group_commit_writes_nothing_and_fails_every_write(
     database: Database, tmp_path: Path
 ) -> None:
