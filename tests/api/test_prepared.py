@@ -169,7 +169,9 @@ async def test_a_refused_write_in_the_middle_of_a_batch_leaves_its_neighbours_wr
     written = [outcome[0] for i, outcome in enumerate(outcomes) if i not in (1, 3)]
     assert [student.name for student in written] == ["Marco", "Sara", "Luca"]
     with sqlite3.connect(tmp_path / "app.db") as connection:
-        rows = connection.execute("SELECT id, name, teacher_id FROM students ORDER BY id").fetchall()
+        rows = connection.execute(
+            "SELECT id, name, teacher_id FROM students ORDER BY id"
+        ).fetchall()
     assert [(name, owner) for _, name, owner in rows] == [
         ("Giulia", teacher_id),
         ("Marco", teacher_id),
