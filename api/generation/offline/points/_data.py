@@ -66,6 +66,18 @@ def _tiers(
     return at_level, fitting, odds
 
 
+def first_of_each(entries: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """The entries without a repeated sentence, the first kept: a sentence written for one
+    level and built again at another would reach both."""
+    seen: set[str] = set()
+    kept = []
+    for entry in entries:
+        if entry["text"] not in seen:
+            seen.add(entry["text"])
+            kept.append(entry)
+    return tuple(kept)
+
+
 # The tiers of the banks built once (tuples kept alive here, so their ids stay theirs).
 _TIERS: dict[tuple[int, str, str], tuple[Sequence[dict[str, Any]], Any]] = {}
 

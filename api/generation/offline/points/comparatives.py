@@ -129,11 +129,14 @@ _KINDS = (("written", 0.05), ("names", 0.35), ("relatives", 0.35), ("things", 0.
 @cache
 def _banks() -> dict[str, tuple[dict[str, Any], ...]]:
     names, relatives, qualities = _people_entries()
+    written = tuple(points()["comparatives"])
+    # A built sentence that is also written (Il Po è più lungo del Tevere) keeps its written level.
+    texts = {e["text"] for e in written}
     return {
-        "written": tuple(points()["comparatives"]),
+        "written": written,
         "names": (*names, *qualities),
         "relatives": relatives,
-        "things": _chain_entries(),
+        "things": tuple(e for e in _chain_entries() if e["text"] not in texts),
     }
 
 

@@ -212,7 +212,9 @@ def _articulated_entries() -> tuple[dict[str, Any], ...]:
 
 def articulated_item(rng: random.Random, topic: str, level: str) -> Item | None:
     """di, a, da, in, su fused with the article of the noun that follows."""
-    entry = pick(rng, _articulated_entries(), topic, level) if rng.random() < _BUILT_ODDS else None
+    # The lexicon's sentences (any level) only below C1: a C1–C2 homework keeps to its own.
+    built = band(level) == 2 or rng.random() < _BUILT_ODDS
+    entry = pick(rng, _articulated_entries(), topic, level) if built else None
     if entry is None:
         item = preposition_item(rng, topic)
         if item is None:

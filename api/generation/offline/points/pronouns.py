@@ -14,7 +14,7 @@ from api.generation.offline.morphology import (
     definite_article,
     with_article,
 )
-from api.generation.offline.points._data import band, pick, points
+from api.generation.offline.points._data import band, first_of_each, pick, points
 
 DIRECT: dict[tuple[str, bool], str] = {("m", False): "lo", ("f", False): "la", ("m", True): "li", ("f", True): "le"}  # fmt: skip
 INDIRECT: dict[tuple[str, bool], str] = {("m", False): "gli", ("f", False): "le", ("m", True): "gli", ("f", True): "gli"}  # fmt: skip
@@ -76,7 +76,7 @@ def _person_entries(kind: str) -> tuple[dict[str, Any], ...]:
                             "variety": f"piacere|{thing}",
                         }
                     )
-    return tuple(entries)
+    return first_of_each(entries)
 
 
 def _person_item(rng: random.Random, kind: str, topic: str, level: str, point: str) -> Item | None:
@@ -400,7 +400,7 @@ def _ci_ne_entries() -> tuple[dict[str, Any], ...]:
                 if hypothesis:
                     text = f"— {how} {noun} {asked}? — {hypothesis} ___ avrei {stem}{ending} {number}."  # fmt: skip
                     add(text, "ne", "food", f"{asked}|{noun}", "C1")
-    return tuple(entries)
+    return first_of_each(entries)
 
 
 def ci_ne_item(rng: random.Random, topic: str, level: str) -> Item | None:

@@ -345,3 +345,38 @@ def test_topic_mapping(text: str, expected: str) -> None:
 def test_known_names_resolve_to_themselves() -> None:
     assert all(resolve_focus(name) == name for name in KNOWN_GRAMMAR_FOCUSES)
     assert all(resolve_topic(name) == name for name in KNOWN_TOPICS)
+
+
+@pytest.mark.parametrize(
+    "focus",
+    [
+        "articoli determinativi",
+        "articoli indeterminativi",
+        "aggettivi possessivi",
+        "accordo degli aggettivi",
+        "preposizioni semplici",
+        "preposizioni articolate",
+        "plurale dei nomi",
+    ],
+)
+def test_a_c2_homework_translates_none_of_the_a1_sentences(focus: str) -> None:
+    """C1–C2 draw the B1–C1 pairs of a point first, so they never reach the A1 ones."""
+
+    def translations(level: str) -> set[str]:
+        request = GenerateRequest(
+            cefr_level=level,
+            grammar_focus=focus,
+            quantity=6,
+            exercise_types=["translation"],
+        )
+        return {e.question for seed in range(20) for e in generate_exercises(request, seed=seed)}
+
+    assert not translations("A1") & translations("C2")
+
+
+def test_an_exhausted_homework_widens_to_the_nearest_level() -> None:
+    from api.generation.offline.generator import _nearest_levels
+
+    assert _nearest_levels("A1") == ("A2", "B1", "B2", "C1", "C2")
+    assert _nearest_levels("C2")[:2] == ("C1", "B2")
+    assert _nearest_levels("B1")[:2] == ("B2", "A2")

@@ -129,3 +129,56 @@ def test_a_level_picks_its_own_sentences_mostly_and_never_harder_ones() -> None:
     assert 0.7 <= share < 1.0
     a1 = [pick(rng, entries, "general", "A1") for _ in range(50)]  # below the point: easiest
     assert all(e is not None and e["level"] == "A2" for e in a1)
+
+
+def _banks() -> dict[str, tuple[dict[str, object], ...]]:
+    from api.generation.offline.points import prepositions
+
+    banks = {
+        "person_direct": pronouns._person_entries("direct"),
+        "person_indirect": pronouns._person_entries("indirect"),
+        "direct": pronouns._direct_entries(),
+        "indirect": pronouns._indirect_entries()[0],
+        "liking": pronouns._indirect_entries()[1],
+        "ci_ne": pronouns._ci_ne_entries(),
+        "articulated": prepositions._articulated_entries(),
+    }
+    banks |= {f"comparatives {k}": v for k, v in comparatives._banks().items()}
+    banks |= {f"simple {k}": v for k, v in prepositions._simple_entries().items()}
+    banks |= {f"partitive {k}": v for k, v in articles._partitive_entries().items()}
+    return banks
+
+
+def test_no_sentence_is_written_for_two_bands() -> None:
+    """A sentence at A1–A2 and again at B1 or above would reach both an A1 and a C2 homework."""
+    levels: dict[str, set[str]] = {}
+    for bank in _banks().values():
+        for entry in bank:
+            levels.setdefault(str(entry["text"]), set()).add(str(entry["level"]))
+    for text, found in levels.items():
+        ranks = {CEFR_LEVELS.index(level) for level in found}
+        assert not (min(ranks) < 2 <= max(ranks)), (text, found)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        articles.definite_item,
+        articles.indefinite_item,
+        articles.partitive_item,
+        possessives.possessive_item,
+        nouns.plural_item,
+        comparatives.comparative_item,
+        pronouns.direct_item,
+        pronouns.indirect_item,
+        pronouns.ci_ne_item,
+    ],
+)
+def test_an_a1_and_a_c2_item_are_never_the_same(build: object) -> None:
+    """Level changes the sentence itself: C1–C2 structures an A1 homework never gets."""
+    from api.generation.offline.points import prepositions
+
+    for function in (build, prepositions.simple_item, prepositions.articulated_item):
+        low = {function(random.Random(seed), "general", "A1").question for seed in range(300)}  # type: ignore[operator]
+        high = {function(random.Random(seed), "general", "C2").question for seed in range(300)}  # type: ignore[operator]
+        assert not low & high, sorted(low & high)[:3]
