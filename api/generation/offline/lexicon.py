@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -226,7 +227,7 @@ def person_preposition_templates() -> tuple[tuple[str, str], ...]:
 
 @cache
 def translation_pairs() -> tuple[TranslationPair, ...]:
-    """The translation bank."""
+    """The translation bank's written pairs."""
     return tuple(
         TranslationPair(
             topic=entry["topic"],
@@ -239,3 +240,80 @@ def translation_pairs() -> tuple[TranslationPair, ...]:
         )
         for entry in _load("translations.json")["pairs"]
     )
+
+
+def _history_pair(level: str, italian: list[str], english: list[str]) -> TranslationPair:
+    pair = TranslationPair.of("passato remoto", level, italian, english)
+    return dataclasses.replace(pair, topic="culture")
+
+
+@cache
+def history_pairs() -> tuple[TranslationPair, ...]:
+    """Passato remoto pairs from the bank's historical facts: births and deaths (Puccini nacque
+    a Lucca nel 1858), Nobel prizes, works (Umberto Eco scrisse Il nome della rosa). The passato
+    prossimo is accepted too (è nata, ha scritto), so are the year first and the other names;
+    none repeats the Italian of a written pair."""
+    history = _load("translations.json")["history"]
+    pairs = []
+    for person in history["people"]:
+        names = person["en"].split("|")
+        for event, remoto, participle, english_verb in (
+            ("born", "nacque", "nat", "was born"),
+            ("died", "morì", "mort", "died"),
+        ):
+            if person[event] is None:
+                continue
+            place, english_place, year = person[event]
+            where = f" {place}" if place else ""
+            english_where = f" {english_place}" if english_place else ""
+            prossimo = f"è {participle}{'a' if person['gender'] == 'f' else 'o'}"
+            italian = [
+                text
+                for who in person["it"].split("|")
+                for text in (
+                    f"{who} {remoto}{where} nel {year}.",
+                    f"{who} {prossimo}{where} nel {year}.",
+                    f"Nel {year} {who} {remoto}{where}.",
+                    f"Nel {year} {who} {prossimo}{where}.",
+                )
+            ]
+            english = [f"{name} {english_verb}{english_where} in {year}." for name in names]
+            english += [f"In {year} {name} {english_verb}{english_where}." for name in names]
+            pairs.append(_history_pair("B1", italian, english))
+    fields = history["fields"]
+    for prize in history["prizes"]:
+        field, year = prize["field"], prize["year"]
+        nobel = [f"il premio Nobel per la {field}", f"il Nobel per la {field}"]
+        italian = [
+            f"{text}"
+            for verb in ("vinse", "ha vinto")
+            for prize_name in nobel
+            for text in (
+                f"{prize['it']} {verb} {prize_name} nel {year}.",
+                f"Nel {year} {prize['it']} {verb} {prize_name}.",
+            )
+        ]
+        english = [
+            f"{lead}{name} won the Nobel Prize {for_in} {english_field}{tail}."
+            for name in prize["en"].split("|")
+            for english_field in fields[field].split("|")
+            for for_in in ("in", "for")
+            for lead, tail in (("", f" in {year}"), (f"In {year} ", ""))
+        ]
+        pairs.append(_history_pair("B1", italian, english))
+    for work in history["works"]:
+        italian = [
+            f"{who} {verb} {title}."
+            for who in work["it"].split("|")
+            for verb in (*work["remoto"].split("|"), *work["prossimo"].split("|"))
+            for title in work["work_it"].split("|")
+        ]
+        english = [
+            f"{name} {verb} {title}."
+            for name in work["en"].split("|")
+            for verb in work["verb_en"].split("|")
+            for title in work["work_en"].split("|")
+        ]
+        pairs.append(_history_pair("B1", italian, english))
+    taken = {pair.italian for pair in translation_pairs()}
+    return tuple(pair for pair in pairs if pair.italian not in taken)

@@ -284,8 +284,13 @@ def _composite_builder(parts: tuple[str, ...]) -> Builder:
 
 @cache
 def translation_pairs() -> tuple[lexicon.TranslationPair, ...]:
-    """The translation bank and the pairs built from the points' frames."""
-    return (*lexicon.translation_pairs(), *point_translations.translation_pairs())
+    """The translation bank, the pairs built from its historical facts and from the points'
+    frames."""
+    return (
+        *lexicon.translation_pairs(),
+        *lexicon.history_pairs(),
+        *point_translations.translation_pairs(),
+    )
 
 
 @cache

@@ -395,7 +395,7 @@ def frame_verb(frame: VerbFrame) -> Verb:
 
 _DOUBLING = frozenset(
     {"get", "run", "swim", "stop", "put", "sit", "begin", "win", "plan", "shop", "cut", "set"}
-    | {"travel", "forget", "prefer", "admit"}
+    | {"travel", "forget", "prefer", "admit", "enrol"}
 )
 _EN_PRONOUN = ("I", "you", "", "we", "you", "they")
 _EN_OBJECT = ("me", "you", "", "us", "you", "them")

@@ -12,7 +12,7 @@ from functools import cache
 
 import pytest
 
-from api.generation.offline import FOCUSES, lexicon, resolve
+from api.generation.offline import FOCUSES, lexicon, registry, resolve
 from api.generation.offline.builders import Item, normalise_answer
 from api.generation.offline.generator import generate_exercises, pair_exercises
 from api.generation.offline.tenses import (
@@ -88,8 +88,8 @@ def test_the_passato_remoto_is_translated_in_the_bank_s_historical_sentences() -
         grammar_focus="passato remoto", topic="general", level="B1", exercise_types=["translation"]
     )
     assert not any("translation" in w for w in result.warnings), result.warnings
-    pairs = [p for p in lexicon.translation_pairs() if p.focus == "passato remoto"]
-    assert sum(p.level == "B1" for p in pairs) >= 15 and sum(p.level == "B2" for p in pairs) >= 15
+    pairs = [p for p in registry.translation_pairs() if p.focus == "passato remoto"]
+    assert sum(p.level == "B1" for p in pairs) >= 120 and sum(p.level == "B2" for p in pairs) >= 15
     history = {p.italian for p in pairs} | {p.english for p in pairs}
     for level in ("B1", "B2", "C1", "C2"):
         request = GenerateRequest(
@@ -136,10 +136,42 @@ def test_the_passato_remoto_is_translated_in_the_bank_s_historical_sentences() -
             ],
             ["Michelangelo dipingeva la volta della Cappella Sistina."],
         ),
+        (  # built from the bank's facts: the participle agrees with a woman
+            "Maria Montessori was born in Chiaravalle in 1870.",
+            [
+                "Maria Montessori nacque a Chiaravalle nel 1870.",
+                "Maria Montessori è nata a Chiaravalle nel 1870.",
+                "Nel 1870 Maria Montessori nacque a Chiaravalle.",
+            ],
+            [
+                "Maria Montessori è nato a Chiaravalle nel 1870.",
+                "Maria Montessori nasceva a Chiaravalle nel 1870.",
+                "Maria Montessori era nata a Chiaravalle nel 1870.",
+            ],
+        ),
+        (
+            "Umberto Eco wrote The Name of the Rose.",
+            [
+                "Umberto Eco scrisse Il nome della rosa.",
+                "Umberto Eco ha scritto Il nome della rosa.",
+            ],
+            [
+                "Umberto Eco scriveva Il nome della rosa.",
+                "Umberto Eco aveva scritto Il nome della rosa.",
+            ],
+        ),
+        (
+            "Rita Levi-Montalcini won the Nobel Prize in Medicine in 1986.",
+            [
+                "Rita Levi-Montalcini vinse il premio Nobel per la medicina nel 1986.",
+                "Nel 1986 Rita Levi-Montalcini ha vinto il Nobel per la medicina.",
+            ],
+            ["Rita Levi-Montalcini vinceva il premio Nobel per la medicina nel 1986."],
+        ),
     ],
 )
 def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) -> None:
-    pair = next(p for p in lexicon.translation_pairs() if p.english == english)
+    pair = next(p for p in registry.translation_pairs() if p.english == english)
     to_italian, _ = pair_exercises(pair)
     assert to_italian.correct_answer == right[0]
     answers = [to_italian.correct_answer, *(to_italian.accepted_answers or [])]
