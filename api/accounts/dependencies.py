@@ -103,6 +103,11 @@ current_teacher = TeacherBearer(
 )
 
 
+#: ``openapi_extra`` of an operation that resolves the teacher itself (``await
+#: current_teacher(request)``) rather than through a dependency.
+TEACHER_SECURITY: dict[str, Any] = {"security": [{"Teacher": []}]}
+
+
 async def current_admin(
     teacher: Annotated[SignedInTeacher, Depends(current_teacher)],
 ) -> SignedInTeacher:

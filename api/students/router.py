@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from api.accounts.dependencies import CurrentTeacher
+from api.accounts.dependencies import TEACHER_SECURITY, CurrentTeacher, current_teacher
 from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
@@ -45,14 +45,15 @@ def _address(request: Request) -> str:
     response_model=StudentCreated,
     summary="Create a student (answers with their personal link)",
     responses=responses(401, 409, 422),
+    openapi_extra=TEACHER_SECURITY,
 )
-async def create_student(
-    data: StudentCreate, teacher: CurrentTeacher, request: Request
-) -> Response:
+async def create_student(data: StudentCreate, request: Request) -> Response:
     """Register a student; the response carries their access token and link, shown only once."""
 
-    # The most frequent write keeps to one dependency and serialises its answer once, here
-    # (returned as a model, it would be validated again and encoded on a slower path).
+    # The most frequent write resolves the teacher itself rather than through a dependency,
+    # and serialises its answer once, here (returned as a model, it would be validated again
+    # and encoded on a slower path).
+    teacher = await current_teacher(request)
     database: Database = request.app.state.database
     student, token = await service.register(database=database, teacher_id=teacher.id, data=data)
     created = StudentCreated(
