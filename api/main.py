@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Scope
 
 from api import __version__
 from api.accounts import bootstrap
@@ -85,25 +84,6 @@ TAGS = [
 ]
 
 
-def prepare_routes(app: FastAPI) -> None:
-    """Prepare every route now rather than on its first request.
-
-    FastAPI builds an included router's routes (their parameter, body and response validators)
-    the first time a request is matched against them: about 100 ms in all, which the first
-    requests after a start would otherwise pay, the first class's homework among them. Matching
-    a path that no route has walks every router once and builds them all.
-    """
-    scope: Scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/\x00",
-        "root_path": "",
-        "headers": [],
-    }
-    for route in app.router.routes:
-        route.matches(dict(scope))
-
-
 def prepare_offline_tables() -> None:
     """Load the offline generator's tables now: every assignment reports what the generator
     would practise, and the first one after a start would otherwise wait for them."""
@@ -159,7 +139,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database = database
         app.state.worker_client = client
         app.state.dispatcher = dispatcher
-        prepare_routes(app)
         await run_in_threadpool(prepare_offline_tables)
         generator.start()
         freeze_startup_objects()
