@@ -233,6 +233,18 @@ class Database:
 
         return await run_in_threadpool(run)
 
+    async def all(self, prepared: Prepared, values: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every row of a hot read: a prepared statement on SQLite."""
+        if self.statements is not None:
+            return self.statements.all(prepared, values)
+
+        def run() -> list[dict[str, Any]]:
+            with self.single_read() as connection:
+                result = connection.execute(prepared.statement, values)
+                return [dict(row._mapping) for row in result]
+
+        return await run_in_threadpool(run)
+
     async def write_one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
         """Run one hot write: the first row it returns, if any, once it is committed. On SQLite
         the writes of one turn of the event loop share a transaction (``GroupCommit``).

@@ -96,6 +96,11 @@ class SQLiteStatements:
         raw = self._connection().execute(prepared.sql, prepared.parameters(values)).fetchone()
         return None if raw is None else prepared.row(raw)
 
+    def all(self, prepared: Prepared, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every row of a read."""
+        raws = self._connection().execute(prepared.sql, prepared.parameters(values)).fetchall()
+        return [prepared.row(raw) for raw in raws]
+
     def write_one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Run one write in its own transaction; the first row it returns, if any.
 

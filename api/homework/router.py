@@ -8,7 +8,6 @@ storing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,6 +21,7 @@ from api.accounts.dependencies import (
     PupilTokenDep,
 )
 from api.assignments import service as assignments
+from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
 from api.core.ids import AssignmentIdPath, HomeworkIdPath, StudentIdPath
@@ -50,21 +50,10 @@ def _json(data: Any) -> Response:
     return Response(content=json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
-async def _read(database: DatabaseDep, read: Callable[..., Any], **kwargs: Any) -> Response:
-    def run() -> Any:
-        with database.single_read() as db:
-            return read(db=db, **kwargs)
-
-    return _json(await database.run(run))
-
-
-async def _read_as_pupil(
-    request: Request, pupil: PupilToken, read: Callable[..., Any], **kwargs: Any
-) -> Response:
-    """A pupil's read, whose statement checks the token itself; then the token's rate limit."""
-    response = await _read(request.app.state.database, read, pupil=pupil, **kwargs)
+def _as_pupil(request: Request, pupil: PupilToken, rows: Any) -> Response:
+    """A pupil's read, whose statement checked the token itself; then the token's rate limit."""
     request.app.state.rate_limits.hit_token(pupil.token_hash)
-    return response
+    return _json(rows)
 
 
 @router.get(
@@ -83,7 +72,9 @@ async def list_homework(
     ] = "all",
 ) -> Response:
     """The pupil's homework, newest first; right answers only once handed in."""
-    return await _read_as_pupil(request, pupil, service.list_for_pupil, status=status)
+    database: Database = request.app.state.database
+    rows = await service.list_for_pupil(database=database, pupil=pupil, status=status)
+    return _as_pupil(request, pupil, rows)
 
 
 @router.get(
@@ -97,7 +88,9 @@ async def get_homework(
     request: Request, student_id: StudentIdPath, homework_id: HomeworkIdPath, pupil: PupilTokenDep
 ) -> Response:
     """One homework with its exercises; right answers only once handed in."""
-    return await _read_as_pupil(request, pupil, service.get_for_pupil, homework_id=homework_id)
+    database: Database = request.app.state.database
+    row = await service.get_for_pupil(database=database, pupil=pupil, homework_id=homework_id)
+    return _as_pupil(request, pupil, row)
 
 
 @router.post(

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Row, bindparam, select
 
 from api.accounts.dependencies import PupilToken, verify_pupil
 from api.assignments.models import Assignment
+from api.core.database import Database
+from api.core.prepared import Prepared
 from api.homework.exceptions import HomeworkNotFound, TeacherHomeworkNotFound
 from api.homework.models import Homework, HomeworkStatus
 from api.homework.schemas import StatusFilter
@@ -45,10 +47,10 @@ def _utc(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
-def _read(row: Row[Any], *, for_pupil: bool) -> dict[str, Any]:
+def _read(row: Row[Any] | dict[str, Any], *, for_pupil: bool) -> dict[str, Any]:
     # Stored exercises were validated against the contract before they were written, so the
     # hot read path serialises the row as it is instead of validating it again.
-    data = row._asdict()
+    data = dict(row) if isinstance(row, dict) else row._asdict()
     exercises = data["exercises"] or []
     if for_pupil and data["status"] != HomeworkStatus.completed:
         exercises = [
@@ -114,28 +116,47 @@ def get_for_student(*, db: Connection, student_id: int, homework_id: int) -> dic
 _BY_PUPIL_AND_STATUS = _BY_PUPIL.where(_BY_STATUS)
 
 
-def list_for_pupil(
-    *, db: Connection, pupil: PupilToken, status: StatusFilter
+# On SQLite they are prepared statements (``api.core.prepared``): a pupil's read runs no
+# SQLAlchemy machinery at all.
+BY_PUPIL = Prepared(_BY_PUPIL)
+BY_PUPIL_AND_STATUS = Prepared(_BY_PUPIL_AND_STATUS)
+ONE_OF_PUPIL = Prepared(_ONE_OF_PUPIL)
+
+
+async def _verify(database: Database, pupil: PupilToken) -> None:
+    """Why a pupil's read found nothing: 401 for a wrong token, 404 for another pupil's path."""
+
+    def check() -> None:
+        with database.single_read() as db:
+            verify_pupil(db, pupil)
+
+    await database.run(check)
+
+
+async def list_for_pupil(
+    *, database: Database, pupil: PupilToken, status: StatusFilter
 ) -> list[dict[str, Any]]:
     """``list_for_student`` for a token not yet checked: checked in the same statement, and
     only an empty answer asks the database why (401, 404, or simply nothing yet)."""
     values = {"student_id": pupil.student_id, "token_hash": pupil.token_hash, "status": status}
-    rows = db.execute(_BY_PUPIL if status == "all" else _BY_PUPIL_AND_STATUS, values).all()
+    rows = await database.all(BY_PUPIL if status == "all" else BY_PUPIL_AND_STATUS, values)
     if not rows:
-        verify_pupil(db, pupil)
+        await _verify(database, pupil)
     return [_read(row, for_pupil=True) for row in rows]
 
 
-def get_for_pupil(*, db: Connection, pupil: PupilToken, homework_id: int) -> dict[str, Any]:
+async def get_for_pupil(
+    *, database: Database, pupil: PupilToken, homework_id: int
+) -> dict[str, Any]:
     """``get_for_student`` for a token not yet checked, in the same statement."""
     values = {
         "student_id": pupil.student_id,
         "token_hash": pupil.token_hash,
         "homework_id": homework_id,
     }
-    row = db.execute(_ONE_OF_PUPIL, values).one_or_none()
+    row = await database.one(ONE_OF_PUPIL, values)
     if row is None:
-        verify_pupil(db, pupil)
+        await _verify(database, pupil)
         raise HomeworkNotFound(pupil.student_id, homework_id)
     return _read(row, for_pupil=True)
 

@@ -146,4 +146,7 @@ async def test_postgresql_rest_flow(
     assert done["status"] == "completed"
     homework = (await api.client.get(f"/api/student/{student['id']}/homework")).json()
     assert homework[0]["created_at"].endswith(("+00:00", "Z"))
+    one = await api.client.get(f"/api/student/{student['id']}/homework/{homework[0]['id']}")
+    assert one.json() == homework[0]
+    assert all("correct_answer" not in exercise for exercise in one.json()["exercises"])
     assert (await api.client.delete(f"/api/teacher/students/{student['id']}")).status_code == 204

@@ -12,10 +12,17 @@ import pytest
 from sqlalchemy import func, select, update
 
 from api.accounts import service as accounts
+from api.accounts.dependencies import PupilToken
+from api.accounts.exceptions import NoStudentCredential
 from api.accounts.models import TeacherToken
 from api.accounts.tokens import hash_token
+from api.assignments.models import Assignment
 from api.core.database import Database, utcnow
 from api.core.migrate import upgrade
+from api.homework import service as homework_service
+from api.homework.exceptions import HomeworkNotFound
+from api.homework.models import Homework
+from api.homework.service import HIDDEN_UNTIL_HANDED_IN
 from api.students import service as students
 from api.students.exceptions import EmailAlreadyRegistered
 from api.students.models import Student
@@ -197,3 +204,80 @@ async def test_a_failed_group_commit_writes_nothing_and_fails_every_write(
     )
     assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
     assert _count_students(tmp_path / "app.db") == 0
+
+
+async def test_a_pupils_homework_reads_the_same_prepared_and_through_sqlalchemy(
+    database: Database,
+) -> None:
+    """Every column a pupil's read returns (JSON exercises and answers, times, the practised
+    focus) converts the same way, answers are hidden before the hand-in, and a wrong token or
+    another pupil's path finds nothing."""
+    teacher_id, _ = _teacher_with_token(database)
+    data = StudentCreate(name="Giulia Rossi", email="giulia@example.com")
+    pupil, token = await students.register(database=database, teacher_id=teacher_id, data=data)
+    exercises = [
+        {
+            "type": "fill_in_blank",
+            "question": "Ieri io ___ (andare) al mercato.",
+            "correct_answer": "sono andato",
+            "accepted_answers": ["sono andata"],
+            "explanation": "Andare forma il passato prossimo con essere.",
+            "options": None,
+        }
+    ]
+    with database.writing() as db:
+        assignment = Assignment(
+            teacher_id=teacher_id,
+            cefr_level="A2",
+            grammar_focus="passato prossimo",
+            topic="la spesa",
+            quantity=1,
+            exercise_types=["fill_in_blank"],
+        )
+        db.add(assignment)
+        db.flush()
+        homework = Homework(
+            assignment_id=assignment.id,
+            student_id=pupil.id,
+            status="in_progress",
+            exercises=exercises,
+            source="fallback",
+            practised_focus="passato prossimo",
+            generation_time=0.25,
+            generated_at=utcnow(),
+            answers=["sono andata"],
+            started_at=utcnow(),
+        )
+        db.add(homework)
+        db.flush()
+        homework_id = homework.id
+
+    mine = PupilToken(student_id=pupil.id, token_hash=hash_token(token))
+    prepared = await homework_service.get_for_pupil(
+        database=database, pupil=mine, homework_id=homework_id
+    )
+    with database.single_read() as db:
+        through_sqlalchemy = homework_service.get_for_student(
+            db=db, student_id=pupil.id, homework_id=homework_id
+        )
+    assert prepared == through_sqlalchemy
+    assert prepared["exercises"] == [
+        {k: v for k, v in exercises[0].items() if k not in HIDDEN_UNTIL_HANDED_IN}
+    ]
+    assert prepared["answers"] == ["sono andata"]
+    assert prepared["generated_at"].endswith("Z")
+    listed = await homework_service.list_for_pupil(database=database, pupil=mine, status="all")
+    assert listed == [prepared]
+    assert (
+        await homework_service.list_for_pupil(database=database, pupil=mine, status="completed")
+        == []
+    )
+
+    with pytest.raises(NoStudentCredential):
+        await homework_service.get_for_pupil(
+            database=database,
+            pupil=PupilToken(student_id=pupil.id, token_hash="0" * 64),
+            homework_id=homework_id,
+        )
+    with pytest.raises(HomeworkNotFound):
+        await homework_service.get_for_pupil(database=database, pupil=mine, homework_id=999)
