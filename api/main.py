@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import __version__
 from api.accounts import bootstrap
-from api.accounts.dependencies import document_pupil_scheme
+from api.accounts.dependencies import SignedInCache, document_pupil_scheme
 from api.accounts.limits import RateLimits
 from api.accounts.router import admin_router, auth_router
 from api.accounts.setup import router as setup_router
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upgrade(database.engine)
         app.state.setup_token = await run_in_threadpool(bootstrap.prepare, database, settings)
         app.state.rate_limits = RateLimits(settings)
+        app.state.signed_in = SignedInCache()
         client = build_worker_pool(settings, database=database)
         generator = HomeworkGenerator(
             client=client,

@@ -5,6 +5,7 @@ per-token rate limit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -52,10 +53,60 @@ async def _is_pupil_token(database: Database, token_hash: str) -> bool:
     return await database.one(students.BY_TOKEN, {"token_hash": token_hash}) is not None
 
 
-async def signed_in_teacher(database: Database, token_hash: str) -> SignedInTeacher | None:
-    """The teacher whose unexpired token has this hash, or None: one prepared statement."""
-    row = await database.one(service.BY_TOKEN, {"token_hash": token_hash, "now": utcnow()})
-    return None if row is None else SignedInTeacher(**row, token_hash=token_hash)
+class SignedInCache:
+    """Teachers resolved from their tokens, kept while nothing has been committed since.
+
+    A teacher's every request looks their token up. Where the database can say cheaply whether
+    anything changed (``Database.version``: a commit by any connection or process), a lookup is
+    answered from here until then, and only before the token's expiry. Signing out, a token
+    revoked, a teacher removed: each is a commit, so the request after it reads the database
+    again. Only tokens that signed someone in are kept, at most ``LIMIT`` of them.
+    """
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[int, int, int], SignedInTeacher, datetime]] = {}
+
+    def get(
+        self, token_hash: str, version: tuple[int, int, int], now: datetime
+    ) -> SignedInTeacher | None:
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[0] != version or entry[2] <= now:
+            return None
+        return entry[1]
+
+    def put(
+        self,
+        token_hash: str,
+        version: tuple[int, int, int],
+        teacher: SignedInTeacher,
+        expires_at: datetime,
+    ) -> None:
+        if len(self._entries) >= self.LIMIT:
+            self._entries.clear()
+        self._entries[token_hash] = (version, teacher, expires_at)
+
+
+async def signed_in_teacher(
+    database: Database, token_hash: str, cache: SignedInCache | None = None
+) -> SignedInTeacher | None:
+    """The teacher whose unexpired token has this hash, or None: one prepared statement, or
+    none while ``cache`` knows the answer is unchanged."""
+    now = utcnow()
+    version = database.version() if cache is not None else None
+    if cache is not None and version is not None:
+        teacher = cache.get(token_hash, version, now)
+        if teacher is not None:
+            return teacher
+    row = await database.one(service.BY_TOKEN, {"token_hash": token_hash, "now": now})
+    if row is None:
+        return None
+    expires_at = row.pop("expires_at")
+    teacher = SignedInTeacher(**row, token_hash=token_hash)
+    if cache is not None and version is not None:
+        cache.put(token_hash, version, teacher, expires_at)
+    return teacher
 
 
 async def _is_teacher_token(database: Database, token_hash: str) -> bool:
@@ -75,7 +126,7 @@ async def resolve_teacher(request: Request, token: str | None) -> SignedInTeache
         raise NotSignedIn("The token is not valid")
     if kind is not TokenKind.teacher:
         raise NotSignedIn("The token is not valid")
-    teacher = await signed_in_teacher(database, token_hash)
+    teacher = await signed_in_teacher(database, token_hash, request.app.state.signed_in)
     if teacher is None:
         raise NotSignedIn("The token is wrong, expired or signed out")
     limits: RateLimits = request.app.state.rate_limits

@@ -129,7 +129,7 @@ def revoke_token(*, db: Session, token_hash: str) -> None:
 
 
 _BY_TOKEN = (
-    select(Teacher.id, Teacher.name, Teacher.email, Teacher.is_admin)
+    select(Teacher.id, Teacher.name, Teacher.email, Teacher.is_admin, TeacherToken.expires_at)
     .join(TeacherToken, TeacherToken.teacher_id == Teacher.id)
     .where(
         TeacherToken.token_hash == bindparam("token_hash"),

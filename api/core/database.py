@@ -222,6 +222,12 @@ class Database:
         """Run a short read that opens its own connection."""
         return await self._offload(read)
 
+    def version(self) -> tuple[int, int, int] | None:
+        """A value that changes whenever anything may have been committed since it was taken
+        (``SQLiteStatements.version``); None where that cannot be known cheaply (not a SQLite
+        file), so nothing may be kept between requests."""
+        return self.statements.version() if self.statements is not None else None
+
     async def one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
         """The first row of a hot read, or None: a prepared statement on SQLite."""
         if self.statements is not None:

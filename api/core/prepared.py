@@ -10,6 +10,7 @@ the same statements run through SQLAlchemy as usual.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -73,6 +74,7 @@ class SQLiteStatements:
         self._write_lock = write_lock
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
+        self._serials = itertools.count()
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -89,7 +91,16 @@ class SQLiteStatements:
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
             self._local.connection = connection
+            self._local.serial = next(self._serials)
         return connection
+
+    def version(self) -> tuple[int, int, int]:
+        """A value that changes whenever the database may have changed for this thread's
+        connection: SQLite's ``data_version`` counts the commits of every other connection, other
+        processes' included, and ``total_changes`` this connection's own writes."""
+        connection = self._connection()
+        (data_version,) = connection.execute("PRAGMA data_version").fetchone()
+        return self._local.serial, int(data_version), connection.total_changes
 
     def one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row of a read, or None."""
