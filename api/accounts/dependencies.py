@@ -4,11 +4,13 @@ per-token rate limit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer, OAuth2PasswordBearer
 from sqlalchemy import Connection
 
@@ -154,9 +156,27 @@ current_teacher = TeacherBearer(
 )
 
 
-#: ``openapi_extra`` of an operation that resolves the teacher itself (``await
-#: current_teacher(request)``) rather than through a dependency.
-TEACHER_SECURITY: dict[str, Any] = {"security": [{"Teacher": []}]}
+#: ``openapi_extra`` of a ``SignedInFirst`` operation: the scheme its route resolves.
+TEACHER_SECURITY: dict[str, Any] = {"security": [{current_teacher.scheme_name: []}]}
+
+
+class SignedInFirst(APIRoute):
+    """A teacher's operation whose route resolves the signed-in teacher before it reads anything
+    of the request, into ``request.state.teacher``.
+
+    For the hottest teacher operations: the same answers as the ``CurrentTeacher`` dependency (a
+    request without a valid token is a 401 whatever its body, a pupil's token a 403, each
+    counted against the token's rate limit), for one dependency less to solve per request.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            request.state.teacher = await current_teacher(request)
+            return await handler(request)
+
+        return handle
 
 
 async def current_admin(

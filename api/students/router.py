@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from api.accounts.dependencies import TEACHER_SECURITY, CurrentTeacher, current_teacher
+from api.accounts.dependencies import TEACHER_SECURITY, CurrentTeacher, SignedInFirst
+from api.accounts.service import SignedInTeacher
 from api.core.database import Database
 from api.core.deps import DatabaseDep
 from api.core.errors import responses
@@ -39,21 +40,13 @@ def _address(request: Request) -> str:
     return f"{scope['scheme']}://{host}{scope.get('root_path', '')}".rstrip("/")
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    response_model=StudentCreated,
-    summary="Create a student (answers with their personal link)",
-    responses=responses(401, 409, 422),
-    openapi_extra=TEACHER_SECURITY,
-)
 async def create_student(data: StudentCreate, request: Request) -> Response:
     """Register a student; the response carries their access token and link, shown only once."""
 
-    # The most frequent write resolves the teacher itself rather than through a dependency,
-    # and serialises its answer once, here (returned as a model, it would be validated again
-    # and encoded on a slower path).
-    teacher = await current_teacher(request)
+    # The most frequent write gets the teacher its route resolved before reading the request
+    # (``SignedInFirst``) rather than through a dependency, and serialises its answer once,
+    # here (returned as a model, it would be validated again and encoded on a slower path).
+    teacher: SignedInTeacher = request.state.teacher
     database: Database = request.app.state.database
     student, token = await service.register(database=database, teacher_id=teacher.id, data=data)
     created = StudentCreated(
@@ -65,6 +58,19 @@ async def create_student(data: StudentCreate, request: Request) -> Response:
         headers={"Location": f"/api/teacher/students/{student.id}"},
         media_type="application/json",
     )
+
+
+router.add_api_route(
+    "",
+    create_student,
+    methods=["POST"],
+    route_class_override=SignedInFirst,
+    status_code=status.HTTP_201_CREATED,
+    response_model=StudentCreated,
+    summary="Create a student (answers with their personal link)",
+    responses=responses(401, 409, 422),
+    openapi_extra=TEACHER_SECURITY,
+)
 
 
 @router.get("", summary="List your students", responses=responses(401))

@@ -177,6 +177,23 @@ def test_every_operation_but_sign_in_and_health_needs_a_credential(world: World)
     assert checked >= 20
 
 
+def test_without_a_credential_a_body_is_never_judged(world: World) -> None:
+    """No valid token: 401 whatever the body (missing, incomplete, of the wrong shape), so an
+    anonymous caller learns nothing of what the operation would accept."""
+    checked = 0
+    for method, template, path in operations(world):
+        if method not in ("POST", "PUT") or template in PUBLIC or template.startswith("/api/auth"):
+            continue
+        for body in (None, {}, {"name": 7, "unexpected": True}, [1, 2, 3]):
+            for headers in ({}, bearer("itt_forged")):
+                response = httpx.request(
+                    method, f"{world.url}{path}", json=body, headers=headers, timeout=10
+                )
+                assert response.status_code == 401, (method, path, body, response.text)
+        checked += 1
+    assert checked >= 8
+
+
 def test_another_teachers_resources_are_not_found(world: World) -> None:
     checked = 0
     for method, template, path in operations(world):
