@@ -204,32 +204,66 @@ def pair_exercises(pair: lexicon.TranslationPair) -> tuple[Exercise, Exercise]:
     return to_italian, to_english
 
 
+@cache
+def _easier_half(focus: str) -> tuple[int, frozenset[int]]:
+    """The lowest level of a focus's translation pairs and, when it is above A1, the easier
+    (shorter) half of its pairs at that level, by number: what a homework below that level
+    borrows, and what a C1–C2 homework leaves for last, so that the two never share a sentence."""
+    wanted = {focus, *registry.FOCUSES[focus].parts}
+    pairs = [(n, p) for n, p in enumerate(registry.translation_pairs()) if p.focus in wanted]
+    if not pairs:
+        return 0, frozenset()
+    lowest = min(CEFR_LEVELS.index(p.level) for _, p in pairs)
+    if lowest == 0:
+        return 0, frozenset()
+    at_lowest = sorted(
+        (len(p.italian.split()), n) for n, p in pairs if CEFR_LEVELS.index(p.level) == lowest
+    )
+    return lowest, frozenset(n for _, n in at_lowest[: len(at_lowest) // 2])
+
+
 @lru_cache(maxsize=512)
 def _translation_ranks(level: str, focus: str, topic: str) -> tuple[tuple[int, ...], ...]:
-    """The numbers of the translation pairs a homework may use, best-fitting first: topic,
-    focus and level, then anything easier; one group per score, in the bank's order."""
+    """The numbers of the translation pairs a homework may use, best-fitting first: the focus
+    (every pair of it before any other), level and topic, then anything easier; one group per
+    score, in the bank's order.
+
+    A homework below the levels of a focus's pairs (comparativi at A1, the passato remoto at
+    A2) takes the focus's pairs from the nearest level that has them, the easier half first,
+    as its fill-in items take the easiest sentences: it practises the focus asked rather than
+    general sentences of its level. A C1–C2 homework reaches that easier half last. Sentences
+    of another focus come only when the focus has none left, and never from above the level."""
     rank = CEFR_LEVELS.index(level)
     wanted = {focus, *registry.FOCUSES[focus].parts} if focus != m.GENERAL else set()
+    lowest, easier = _easier_half(focus) if focus != m.GENERAL else (0, frozenset())
     bank = len(lexicon.translation_pairs())
-    groups: dict[float, list[int]] = {}
+    groups: dict[tuple[int, int, int, float], list[int]] = {}
     for number, pair in enumerate(registry.translation_pairs()):
         pair_rank = CEFR_LEVELS.index(pair.level)
-        if pair_rank > rank:
+        on_focus = focus != m.GENERAL and pair.focus in wanted
+        above = pair_rank - rank
+        if above > 0 and not on_focus:
             continue
         score: float = 0
         if topic != "general" and pair.topic != topic:
             score += 2
-        if focus != m.GENERAL and pair.focus not in wanted:
-            score += 4
         # The level and the one below first, then two or three below, then the rest: a C2
         # homework reaches the A1 sentences, which an A1 homework draws, only when it has
         # used every harder one.
         distance = rank - pair_rank
-        score += 0 if distance <= 1 else (0.5 if distance <= 3 else 1)
+        if above <= 0:
+            score += 0 if distance <= 1 else (0.5 if distance <= 3 else 1)
         if focus == m.GENERAL and number >= bank:
             score += 1  # a general homework translates the bank's sentences first
-        groups.setdefault(score, []).append(number)
-    return tuple(tuple(groups[score]) for score in sorted(groups))
+        later = 0
+        if on_focus and pair_rank == lowest and easier:
+            if rank < lowest:
+                later = int(number not in easier)
+            elif rank >= CEFR_LEVELS.index("C1"):
+                later = int(number in easier)
+        off_focus = int(focus != m.GENERAL and not on_focus)
+        groups.setdefault((off_focus, max(above, 0), later, score), []).append(number)
+    return tuple(tuple(groups[key]) for key in sorted(groups))
 
 
 def _translation_exercises(
