@@ -247,6 +247,33 @@ def _history_pair(level: str, italian: list[str], english: list[str]) -> Transla
     return dataclasses.replace(pair, topic="culture")
 
 
+def _life_pairs(person: dict[str, Any], names: list[str]) -> list[TranslationPair]:
+    """Birth and death in one sentence, the birth in a relative clause (B2): Giacomo Puccini,
+    che nacque a Lucca nel 1858, morì a Bruxelles nel 1924. The passato prossimo is accepted
+    in either clause, and so is the participle clause (Puccini, nato a Lucca nel 1858, ...)."""
+    if person["born"] is None or person["died"] is None:
+        return []
+    ending = "a" if person["gender"] == "f" else "o"
+    (born_place, born_english, born_year), (died_place, died_english, died_year) = (
+        person["born"],
+        person["died"],
+    )
+    born_where = f" {born_place}" if born_place else ""
+    died_where = f" {died_place}" if died_place else ""
+    italian = [
+        f"{who}, {clause}{born_where} nel {born_year}, {died}{died_where} nel {died_year}."
+        for who in person["it"].split("|")
+        for clause in ("che nacque", f"che è nat{ending}", f"nat{ending}")
+        for died in ("morì", f"è mort{ending}")
+    ]
+    english = [
+        f"{name}, who was born{f' {born_english}' if born_english else ''} in {born_year}, "
+        f"died{f' {died_english}' if died_english else ''} in {died_year}."
+        for name in names
+    ]
+    return [_history_pair("B2", italian, english)]
+
+
 @cache
 def history_pairs() -> tuple[TranslationPair, ...]:
     """Passato remoto pairs from the bank's historical facts: births and deaths (Puccini nacque
@@ -280,6 +307,7 @@ def history_pairs() -> tuple[TranslationPair, ...]:
             english = [f"{name} {english_verb}{english_where} in {year}." for name in names]
             english += [f"In {year} {name} {english_verb}{english_where}." for name in names]
             pairs.append(_history_pair("B1", italian, english))
+        pairs.extend(_life_pairs(person, names))
     fields = history["fields"]
     for prize in history["prizes"]:
         field, year = prize["field"], prize["year"]

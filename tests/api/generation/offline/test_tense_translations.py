@@ -168,6 +168,19 @@ def test_the_passato_remoto_is_translated_in_the_bank_s_historical_sentences() -
             ],
             ["Rita Levi-Montalcini vinceva il premio Nobel per la medicina nel 1986."],
         ),
+        (  # B2: birth and death in one sentence, the birth in a relative clause
+            "Rita Levi-Montalcini, who was born in Turin in 1909, died in Rome in 2012.",
+            [
+                "Rita Levi-Montalcini, che nacque a Torino nel 1909, morì a Roma nel 2012.",
+                "Rita Levi-Montalcini, nata a Torino nel 1909, morì a Roma nel 2012.",
+                "Rita Levi-Montalcini, che è nata a Torino nel 1909, è morta a Roma nel 2012.",
+            ],
+            [
+                "Rita Levi-Montalcini, che nasceva a Torino nel 1909, moriva a Roma nel 2012.",
+                "Rita Levi-Montalcini, che era nata a Torino nel 1909, morì a Roma nel 2012.",
+                "Rita Levi-Montalcini, che è nato a Torino nel 1909, è morto a Roma nel 2012.",
+            ],
+        ),
     ],
 )
 def test_passato_remoto_pairs(english: str, right: list[str], wrong: list[str]) -> None:
