@@ -7,6 +7,7 @@ writers never deadlock on a read-to-write upgrade ("database is locked").
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -150,6 +151,8 @@ class Database:
             else None
         )
         self._group_commit = GroupCommit(self.statements) if self.statements is not None else None
+        # (thread, connection, SQLite's data_version) read in this turn of the loop: version().
+        self._data_version: tuple[int, int, int] | None = None
         # WAL checkpoints off the request path, for a SQLite file.
         self._checkpointer = (
             Checkpointer(database, every=checkpoint_every) if self.statements is not None else None
@@ -163,14 +166,20 @@ class Database:
         # SQLite has one writer at a time. Queueing this process's writers on a lock hands the
         # database over as soon as it is free, where SQLite's busy handler would poll with
         # sleeps of up to 100 ms; other processes still wait in the busy handler.
-        with self._write_lock, self.write_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._write_lock, self.write_sessions() as session, session.begin():
+                yield session
+        finally:
+            self._data_version = None  # see version()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """A Core write transaction, for hot paths where an ORM session costs more than the SQL."""
-        with self._write_lock, self.write_engine.begin() as connection:
-            yield connection
+        try:
+            with self._write_lock, self.write_engine.begin() as connection:
+                yield connection
+        finally:
+            self._data_version = None  # see version()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -223,10 +232,33 @@ class Database:
         return await self._offload(read)
 
     def version(self) -> tuple[int, int, int] | None:
-        """A value that changes whenever anything may have been committed since it was taken
-        (``SQLiteStatements.version``); None where that cannot be known cheaply (not a SQLite
-        file), so nothing may be kept between requests."""
-        return self.statements.version() if self.statements is not None else None
+        """A value that changes whenever anything may have been committed since it was taken;
+        None where that cannot be known cheaply (not a SQLite file), so nothing may be kept
+        between requests.
+
+        This process's commits change it at once: the prepared statements' own writes are
+        counted, and a session's or Core write forgets the ``data_version`` read before it.
+        Another process's commit changes it from the next turn of the event loop: SQLite's
+        ``data_version`` is read once per turn on the loop (two file locks and a statement), the
+        requests of one turn having started together.
+        """
+        statements = self.statements
+        if statements is None:
+            return None
+        remembered = self._data_version
+        if remembered is None or remembered[0] != threading.get_ident():
+            serial, data_version = statements.data_version()
+            remembered = (threading.get_ident(), serial, data_version)
+            try:
+                asyncio.get_running_loop().call_soon(self._forget_data_version)
+                self._data_version = remembered
+            except RuntimeError:  # no event loop here: nothing to remember it for
+                pass
+        _, serial, data_version = remembered
+        return serial, data_version, statements.own_changes()
+
+    def _forget_data_version(self) -> None:
+        self._data_version = None
 
     async def one(self, prepared: Prepared, values: dict[str, Any]) -> dict[str, Any] | None:
         """The first row of a hot read, or None: a prepared statement on SQLite."""

@@ -94,13 +94,16 @@ class SQLiteStatements:
             self._local.serial = next(self._serials)
         return connection
 
-    def version(self) -> tuple[int, int, int]:
-        """A value that changes whenever the database may have changed for this thread's
-        connection: SQLite's ``data_version`` counts the commits of every other connection, other
-        processes' included, and ``total_changes`` this connection's own writes."""
+    def data_version(self) -> tuple[int, int]:
+        """This thread's connection (a serial number) and SQLite's ``data_version`` on it, which
+        changes with every commit of every other connection, other processes' included."""
         connection = self._connection()
         (data_version,) = connection.execute("PRAGMA data_version").fetchone()
-        return self._local.serial, int(data_version), connection.total_changes
+        return self._local.serial, int(data_version)
+
+    def own_changes(self) -> int:
+        """Rows this thread's connection has written so far (``data_version`` leaves them out)."""
+        return self._connection().total_changes
 
     def one(self, prepared: Prepared, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """The first row of a read, or None."""
