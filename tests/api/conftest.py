@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,37 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from api.accounts import service as accounts
 from api.core.config import Settings
+from api.core.database import Database
+from api.core.migrate import upgrade
 from api.main import create_app
 from tests.fake_worker import FakeWorker
 
 TEACHER_EMAIL = "teacher@example.com"
 TEACHER_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite file of its own, used without the app."""
+    database = Database(f"sqlite:///{tmp_path / 'app.db'}")
+    upgrade(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def maria(database: Database) -> tuple[int, str]:
+    """A teacher signed in on ``database``: her id and her bearer token."""
+    with database.writing() as db:
+        teacher, _ = accounts.ensure(
+            db=db, email="maria@school.it", password="a long passphrase", name="Maria"
+        )
+        return teacher.id, accounts.issue_token(
+            db=db, teacher_id=teacher.id, ttl=timedelta(hours=1)
+        )
+
 
 FAST_GENERATION = {
     "generation_poll_seconds": 0.2,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from api.accounts.models import TeacherToken
 from api.accounts.tokens import hash_token
 from api.assignments.models import Assignment
 from api.core.database import Database, utcnow
-from api.core.migrate import upgrade
 from api.homework import service as homework_service
 from api.homework.exceptions import HomeworkNotFound
 from api.homework.models import Homework
@@ -29,27 +27,11 @@ from api.students.models import Student
 from api.students.schemas import StudentCreate
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'app.db'}")
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-def _teacher_with_token(database: Database) -> tuple[int, str]:
-    with database.writing() as db:
-        teacher, _ = accounts.ensure(
-            db=db, email="maria@school.it", password="a long passphrase", name="Maria"
-        )
-        return teacher.id, accounts.issue_token(
-            db=db, teacher_id=teacher.id, ttl=timedelta(hours=1)
-        )
-
-
-async def test_a_token_lookup_reads_the_same_row_both_ways(database: Database) -> None:
+async def test_a_token_lookup_reads_the_same_row_both_ways(
+    database: Database, maria: tuple[int, str]
+) -> None:
     assert database.statements is not None
-    teacher_id, token = _teacher_with_token(database)
+    teacher_id, token = maria
     values = {"token_hash": hash_token(token), "now": utcnow()}
     prepared = await database.one(accounts.BY_TOKEN, values)
     with database.single_read() as connection:
@@ -70,9 +52,9 @@ async def test_a_token_lookup_reads_the_same_row_both_ways(database: Database) -
 
 
 async def test_a_student_written_by_a_prepared_insert_reads_back_through_the_orm(
-    database: Database,
+    database: Database, maria: tuple[int, str]
 ) -> None:
-    teacher_id, _ = _teacher_with_token(database)
+    teacher_id, _ = maria
     data = StudentCreate(name="Giulia Rossi", email="giulia@example.com")
     created, token = await students.register(database=database, teacher_id=teacher_id, data=data)
     with database.reading() as db:
@@ -114,9 +96,9 @@ def _count_students(path: Path) -> int:
 
 
 async def test_writes_of_one_turn_share_one_transaction_and_fail_alone(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, maria: tuple[int, str]
 ) -> None:
-    teacher_id, _ = _teacher_with_token(database)
+    teacher_id, _ = maria
     begins = _transactions(database)
     names = ["Giulia", "Marco", "Sara", "Luca", "Giulia again"]
     emails = ["giulia@example.com", "marco@example.com", "sara@x.it", "luca@x.it"]
@@ -148,11 +130,11 @@ async def test_writes_of_one_turn_share_one_transaction_and_fail_alone(
 
 
 async def test_a_refused_write_in_the_middle_of_a_batch_leaves_its_neighbours_written(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, maria: tuple[int, str]
 ) -> None:
     """A constraint refuses the second and fourth writes (a taken email, a teacher who does not
     exist): they fail alone, and the writes before and after them are committed whole."""
-    teacher_id, _ = _teacher_with_token(database)
+    teacher_id, _ = maria
     taken = StudentCreate(name="Giulia", email="giulia@example.com")
     await students.register(database=database, teacher_id=teacher_id, data=taken)
     begins = _transactions(database)
@@ -189,9 +171,9 @@ async def test_a_refused_write_in_the_middle_of_a_batch_leaves_its_neighbours_wr
 
 
 async def test_a_failed_group_commit_writes_nothing_and_fails_every_write(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, maria: tuple[int, str]
 ) -> None:
-    teacher_id, _ = _teacher_with_token(database)
+    teacher_id, _ = maria
     outcomes = await asyncio.gather(
         students.register(
             database=database,
@@ -207,12 +189,12 @@ async def test_a_failed_group_commit_writes_nothing_and_fails_every_write(
 
 
 async def test_a_pupils_homework_reads_the_same_prepared_and_through_sqlalchemy(
-    database: Database,
+    database: Database, maria: tuple[int, str]
 ) -> None:
     """Every column a pupil's read returns (JSON exercises and answers, times, the practised
     focus) converts the same way, answers are hidden before the hand-in, and a wrong token or
     another pupil's path finds nothing."""
-    teacher_id, _ = _teacher_with_token(database)
+    teacher_id, _ = maria
     data = StudentCreate(name="Giulia Rossi", email="giulia@example.com")
     pupil, token = await students.register(database=database, teacher_id=teacher_id, data=data)
     exercises = [

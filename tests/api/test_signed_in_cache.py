@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from api.accounts import service as accounts
 from api.accounts.dependencies import SignedInCache, signed_in_teacher
 from api.accounts.tokens import hash_token
 from api.core.database import Database, utcnow
-from api.core.migrate import upgrade
 from api.students import service as students
 from api.students.schemas import StudentCreate
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'app.db'}")
-    upgrade(database.engine)
-    yield database
-    database.dispose()
-
-
-def _signed_in(database: Database) -> tuple[int, str]:
-    with database.writing() as db:
-        teacher, _ = accounts.ensure(
-            db=db, email="maria@school.it", password="a long passphrase", name="Maria"
-        )
-        token = accounts.issue_token(db=db, teacher_id=teacher.id, ttl=timedelta(hours=1))
-        return teacher.id, hash_token(token)
 
 
 def _lookups(database: Database) -> list[str]:
@@ -48,9 +27,10 @@ def _lookups(database: Database) -> list[str]:
 
 
 async def test_a_lookup_is_answered_again_only_until_something_is_committed(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, maria: tuple[int, str]
 ) -> None:
-    teacher_id, token_hash = _signed_in(database)
+    teacher_id, token = maria
+    token_hash = hash_token(token)
     cache = SignedInCache()
     lookups = _lookups(database)
 
@@ -73,11 +53,11 @@ async def test_a_lookup_is_answered_again_only_until_something_is_committed(
 
 
 async def test_a_token_revoked_by_another_process_is_refused_from_the_next_turn(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, maria: tuple[int, str]
 ) -> None:
     """SQLite's data_version is read once per turn of the event loop: requests of the turn in
     which another process signs a teacher out started before it; the next turn's see it."""
-    _, token_hash = _signed_in(database)
+    token_hash = hash_token(maria[1])
     cache = SignedInCache()
     assert await signed_in_teacher(database, token_hash, cache) is not None
     # Another process (the command line, a second API on the same file) deletes the token.
