@@ -39,17 +39,12 @@ class Checkpointer:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
 
-    def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
-        """One passive checkpoint: (busy, pages in the log, pages copied back)."""
-        busy, pages, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return int(busy), int(pages), int(copied)
-
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             while not self._stopping.wait(self.every):
                 try:
-                    self.checkpoint(connection)
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error as exc:  # a locked or vanished file: try again next time
                     log.warning("WAL checkpoint failed: %s", exc)
         finally:
